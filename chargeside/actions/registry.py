@@ -1,0 +1,25 @@
+"""Every action, by name. Adding one: a module in this package and one line here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import import_module
+
+from .base import Action, ActionError
+
+ACTIONS = {
+    "refund": "chargeside.actions.refund:Refund",
+}
+
+
+@lru_cache(maxsize=None)
+def get_action(name: str) -> Action:
+    path = ACTIONS.get(name)
+    if path is None:
+        raise ActionError(f"Unknown action '{name}'.", code="unknown_action")
+    module, _, cls = path.partition(":")
+    return getattr(import_module(module), cls)()
+
+
+def all_actions() -> list[Action]:
+    return [get_action(name) for name in ACTIONS]

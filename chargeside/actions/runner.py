@@ -1,0 +1,231 @@
+"""run_action(): the one write path. Every billing action goes through the same steps.
+
+permission → target from the caller's workspace only → capability → validation with a clear message →
+attempt row + "requested" audit entry (one transaction; the unique key makes concurrent duplicates find
+this row instead of making another) → limit check (over → awaiting approval) → the gateway call with an
+idempotency key derived from the attempt, outside any database transaction → outcome recorded and the
+gateway's answer upserted (one transaction). A retry of a failed-but-retryable attempt reuses the same
+gateway key, so it can never move money twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chargeside.billing.upsert import upsert_many
+from chargeside.gateways.errors import GatewayError
+from chargeside.gateways.registry import adapter_for
+from chargeside.workspaces.roles import LIMITED_BY_DEFAULT, Perm, can
+
+from .audit import audit_append
+from .base import Action, ActionError, Conflict, Forbidden, Preview, Target
+from .limits import check_limit
+from .models import ActionAttempt
+from .registry import get_action
+
+log = logging.getLogger(__name__)
+Status = ActionAttempt.Status
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    action: str
+    params: dict
+    reason: str = ""
+    ticket_url: str = ""
+    source: str = "console"
+    idempotency_key: str = ""  # an API client's own key; otherwise we derive one
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    attempt: ActionAttempt
+    replayed: bool = False  # this request found an earlier attempt with the same key
+
+    @property
+    def status(self) -> str:
+        return self.attempt.status
+
+    @property
+    def ok(self) -> bool:
+        return self.attempt.status == Status.SUCCEEDED
+
+
+def _prepare(member, request: ActionRequest) -> tuple[Action, Target, object, dict]:
+    action = get_action(request.action)
+    if not member.is_active or not can(member.role, action.permission):
+        raise Forbidden()
+    target = action.resolve(member.workspace, request.params or {})
+    adapter = adapter_for(target.connection)
+    if not adapter.supports(action.capability):
+        raise ActionError(f"{action.label} is not supported by {adapter.display_name}.", code="not_supported")
+    cleaned = action.clean(target, request.params or {}, adapter)
+    if action.moves_money and not request.reason.strip():
+        raise ActionError("Give a reason: it is recorded in the audit trail.", field="reason")
+    return action, target, adapter, cleaned
+
+
+def action_preview(*, member, request: ActionRequest, language: str = "en") -> Preview:
+    """The confirmation step. Runs every check run_action runs, and calls only read APIs."""
+    action, target, adapter, cleaned = _prepare(member, request)
+    try:
+        return action.preview(target, cleaned, adapter, language)
+    except GatewayError as exc:
+        raise ActionError(f"{adapter.display_name} could not preview this: {exc.message}", code=exc.code or "gateway") from None
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def run_action(*, member, request: ActionRequest) -> ActionOutcome:
+    action, target, adapter, cleaned = _prepare(member, request)
+    workspace = member.workspace
+    params_hash = hashlib.sha256(_canonical([action.name, target.label, cleaned]).encode()).hexdigest()
+    key = request.idempotency_key or hashlib.sha256(
+        _canonical([workspace.id, params_hash, action.state_token(target)]).encode()
+    ).hexdigest()
+    money = action.money(target, cleaned)
+    attempt, created = _claim(member, request, action, target, cleaned, params_hash, key, money)
+    if not created:
+        if attempt.params_hash != params_hash:
+            raise Conflict("This idempotency key was already used for a different request.", code="idempotency_conflict")
+        if not _take_retry(attempt):
+            return ActionOutcome(attempt, replayed=True)
+    elif money is not None and member.role in LIMITED_BY_DEFAULT:
+        verdict = check_limit(member, money.amount, money.currency, exclude_attempt_id=attempt.pk)
+        if not verdict.allowed:
+            _await_approval(attempt, member, target, verdict.message)
+            return ActionOutcome(attempt)
+    return ActionOutcome(_execute(attempt, action, target, cleaned, adapter, actor=member))
+
+
+def _claim(member, request, action, target, cleaned, params_hash, key, money) -> tuple[ActionAttempt, bool]:
+    try:
+        with transaction.atomic():
+            attempt = ActionAttempt.objects.create(
+                workspace=member.workspace, key=key, action=action.name, member=member, connection=target.connection,
+                customer=target.customer, target_remote_id=target.remote_id,
+                params={"request": request.params, "cleaned": cleaned}, params_hash=params_hash,
+                amount=money.amount if money else None, currency=money.currency if money else "",
+                reason=request.reason.strip(), ticket_url=request.ticket_url, source=request.source,
+                status=Status.IN_FLIGHT,
+            )
+            audit_append(
+                workspace=member.workspace, event="requested", member=member, action=action.name, attempt=attempt,
+                customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
+                reason=attempt.reason, ticket_url=attempt.ticket_url, outcome="pending", detail={"source": request.source},
+            )
+            return attempt, True
+    except IntegrityError:
+        return ActionAttempt.objects.get(workspace=member.workspace, key=key), False
+
+
+def _take_retry(attempt: ActionAttempt) -> bool:
+    """Claim a failed, retryable attempt for one more call. Only one concurrent caller wins the update."""
+    if attempt.status != Status.FAILED or not attempt.error_retryable:
+        return False
+    won = ActionAttempt.objects.filter(pk=attempt.pk, status=Status.FAILED).update(status=Status.IN_FLIGHT)
+    attempt.refresh_from_db()
+    return bool(won)
+
+
+def _await_approval(attempt, member, target, message) -> None:
+    with transaction.atomic():
+        ActionAttempt.objects.filter(pk=attempt.pk).update(status=Status.AWAITING_APPROVAL, error_message=message)
+        audit_append(
+            workspace=member.workspace, event="approval_requested", member=member, action=attempt.action, attempt=attempt,
+            customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
+            reason=attempt.reason, ticket_url=attempt.ticket_url, outcome="awaiting_approval", detail={"limit": message},
+        )
+    attempt.refresh_from_db()
+
+
+def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttempt:
+    ActionAttempt.objects.filter(pk=attempt.pk).update(calls=attempt.calls + 1)
+    try:
+        dtos = action.execute(target, cleaned, adapter, attempt.gateway_idempotency_key)
+    except GatewayError as exc:
+        _finish(attempt, target, actor, Status.FAILED, error=exc)
+    except Exception as exc:  # a bug of ours: the outcome at the gateway is unknown, so keep it retryable
+        log.exception("action %s attempt %s crashed", attempt.action, attempt.pk)
+        _finish(attempt, target, actor, Status.FAILED, error=GatewayError(f"Internal error: {type(exc).__name__}", code="internal"), retryable=True)
+    else:
+        _finish(attempt, target, actor, Status.SUCCEEDED, dtos=dtos, result=action.result(dtos))
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _finish(attempt, target, actor, status, *, dtos=(), result=None, error: GatewayError | None = None, retryable=None) -> None:
+    with transaction.atomic():
+        if dtos:
+            upsert_many(target.connection, dtos)
+        fields = {"status": status, "completed_at": timezone.now(), "result": result or {}}
+        if error is not None:
+            fields.update(
+                error_code=error.code or error.kind, error_message=error.message, gateway_request_id=error.request_id,
+                error_retryable=error.retryable if retryable is None else retryable,
+            )
+        else:
+            fields.update(error_code="", error_message="", error_retryable=False)
+        ActionAttempt.objects.filter(pk=attempt.pk).update(**fields)
+        audit_append(
+            workspace=attempt.workspace, event=status, member=actor, action=attempt.action, attempt=attempt,
+            customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
+            reason=attempt.reason, ticket_url=attempt.ticket_url, outcome=status,
+            detail={"error": error.message, "code": error.code, "request_id": error.request_id} if error else (result or {}),
+        )
+
+
+# --- approvals -------------------------------------------------------------------------------------------
+
+def _pending_for(approver, attempt_id: int) -> ActionAttempt:
+    if not approver.is_active or not can(approver.role, Perm.APPROVE):
+        raise Forbidden("Only an admin or owner can approve or reject.")
+    attempt = ActionAttempt.objects.filter(workspace=approver.workspace, pk=attempt_id).first()
+    if attempt is None:
+        raise ActionError("This request was not found in this workspace.", code="not_found")
+    if attempt.status != Status.AWAITING_APPROVAL:
+        raise Conflict("This request is no longer waiting for approval.", code="not_pending")
+    if attempt.member_id == approver.pk:
+        raise Forbidden("You cannot approve your own request.")
+    return attempt
+
+
+def approval_approve(*, approver, attempt_id: int) -> ActionOutcome:
+    attempt = _pending_for(approver, attempt_id)
+    action = get_action(attempt.action)
+    target = action.resolve(approver.workspace, attempt.params.get("request", {}))
+    with transaction.atomic():
+        if not ActionAttempt.objects.filter(pk=attempt.pk, status=Status.AWAITING_APPROVAL).update(status=Status.IN_FLIGHT, approver=approver):
+            raise Conflict("This request is no longer waiting for approval.", code="not_pending")
+        audit_append(
+            workspace=approver.workspace, event="approved", member=approver, action=attempt.action, attempt=attempt,
+            customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
+            reason=attempt.reason, ticket_url=attempt.ticket_url, outcome="approved",
+        )
+    attempt.refresh_from_db()
+    return ActionOutcome(_execute(attempt, action, target, attempt.params["cleaned"], adapter_for(target.connection), actor=approver))
+
+
+def approval_reject(*, approver, attempt_id: int, note: str = "") -> ActionAttempt:
+    attempt = _pending_for(approver, attempt_id)
+    with transaction.atomic():
+        if not ActionAttempt.objects.filter(pk=attempt.pk, status=Status.AWAITING_APPROVAL).update(
+            status=Status.REJECTED, approver=approver, completed_at=timezone.now(), error_message=note
+        ):
+            raise Conflict("This request is no longer waiting for approval.", code="not_pending")
+        audit_append(
+            workspace=approver.workspace, event="rejected", member=approver, action=attempt.action, attempt=attempt,
+            customer=attempt.customer, target=f"{attempt.connection.provider}:{attempt.target_remote_id}" if attempt.connection else "",
+            amount=attempt.amount, currency=attempt.currency, reason=note or attempt.reason, ticket_url=attempt.ticket_url,
+            outcome="rejected",
+        )
+    attempt.refresh_from_db()
+    return attempt

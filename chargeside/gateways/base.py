@@ -1,0 +1,124 @@
+"""The GatewayAdapter interface: what every payment provider offers Chargeside.
+
+One adapter instance per connection, built from the connection's plain settings and decrypted
+credentials. Adapters are pure translators around the provider's official SDK: they never touch the
+database. Persistence, locking, audit and state rules live once in `ingest/` and `actions/`.
+
+Reads return DTOs (`gateways.types`). Writes take an `idempotency_key` that `actions/` derives from the
+attempt row, so a retry of the same attempt can never move money twice. Methods for capabilities the
+adapter does not declare raise `NotSupported`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import ClassVar
+
+from chargeside.core.money import Money
+
+from .errors import NotSupported
+from .types import (
+    Capability,
+    CardUpdateSession,
+    ChargeDTO,
+    ConnectionCheck,
+    CustomerDTO,
+    DTO,
+    InboundEvent,
+    InvoiceDTO,
+    Page,
+    ProrationPreview,
+    RefundDTO,
+    ResourceKind,
+    SettingField,
+    SubscriptionDTO,
+    TaxIdDTO,
+)
+
+
+class GatewayAdapter(ABC):
+    key: ClassVar[str]  # registry key, e.g. "stripe"
+    display_name: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+    settings_spec: ClassVar[tuple[SettingField, ...]]
+    # Kinds that backfill pages through, in dependency order.
+    backfill_kinds: ClassVar[tuple[ResourceKind, ...]] = tuple(ResourceKind)
+
+    def __init__(self, *, settings: Mapping[str, str], credentials: Mapping[str, str]):
+        self.settings = dict(settings)
+        self.credentials = dict(credentials)
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def _unsupported(self, capability: Capability):
+        raise NotSupported(self.display_name, capability.value)
+
+    # --- health -------------------------------------------------------------------------------------
+    @abstractmethod
+    def test_connection(self) -> ConnectionCheck: ...
+
+    # --- reads --------------------------------------------------------------------------------------
+    @abstractmethod
+    def find_customers_by_email(self, email: str) -> list[CustomerDTO]: ...
+
+    @abstractmethod
+    def fetch(self, kind: ResourceKind, remote_id: str) -> DTO:
+        """One object, fresh from the provider (used to re-fetch after a possibly stale webhook)."""
+
+    @abstractmethod
+    def list_page(self, kind: ResourceKind, cursor: str | None, *, page_size: int = 100) -> Page:
+        """One page of every object of a kind, newest first or oldest first as the provider pages."""
+
+    # --- writes (each takes our idempotency key) -----------------------------------------------------
+    def refund(self, *, charge: ChargeDTO, amount: Money, reason: str, idempotency_key: str, metadata: Mapping[str, str] | None = None) -> RefundDTO:
+        self._unsupported(Capability.REFUND)
+
+    def authorize(self, *, customer_remote_id: str, payment_method_remote_id: str, amount: Money, description: str, idempotency_key: str) -> ChargeDTO:
+        self._unsupported(Capability.AUTHORIZE)
+
+    def capture(self, *, charge: ChargeDTO, amount: Money | None, idempotency_key: str) -> ChargeDTO:
+        self._unsupported(Capability.CAPTURE)
+
+    def void(self, *, charge: ChargeDTO, idempotency_key: str) -> ChargeDTO:
+        self._unsupported(Capability.VOID)
+
+    def subscription_cancel(self, *, subscription_remote_id: str, at_period_end: bool, idempotency_key: str) -> SubscriptionDTO:
+        self._unsupported(Capability.SUBSCRIPTION_CANCEL)
+
+    def subscription_create(self, *, customer_remote_id: str, price_remote_id: str, idempotency_key: str, trial_days: int | None = None, coupon_remote_id: str = "", payment_method_remote_id: str = "") -> SubscriptionDTO:
+        self._unsupported(Capability.SUBSCRIPTION_CREATE)
+
+    def subscription_change_preview(self, *, subscription: SubscriptionDTO, price_remote_id: str, proration_date: dt.datetime) -> ProrationPreview:
+        self._unsupported(Capability.SUBSCRIPTION_CHANGE)
+
+    def subscription_change(self, *, subscription: SubscriptionDTO, price_remote_id: str, proration_date: dt.datetime, idempotency_key: str) -> SubscriptionDTO:
+        self._unsupported(Capability.SUBSCRIPTION_CHANGE)
+
+    def invoice_send(self, *, invoice_remote_id: str, idempotency_key: str) -> InvoiceDTO:
+        self._unsupported(Capability.INVOICE_SEND)
+
+    def coupon_apply(self, *, code: str, idempotency_key: str, customer_remote_id: str = "", subscription_remote_id: str = "") -> CustomerDTO | SubscriptionDTO:
+        """Apply a coupon id or a promotion code to a customer or one subscription."""
+        self._unsupported(Capability.COUPON_APPLY)
+
+    def tax_id_add(self, *, customer_remote_id: str, type: str, value: str, idempotency_key: str) -> TaxIdDTO:
+        self._unsupported(Capability.TAX_ID_ADD)
+
+    def card_update_session(self, *, customer_remote_id: str, return_url: str, idempotency_key: str) -> CardUpdateSession:
+        self._unsupported(Capability.CARD_UPDATE_SESSION)
+
+    # --- inbound ------------------------------------------------------------------------------------
+    @abstractmethod
+    def verify_webhook(self, *, headers: Mapping[str, str], body: bytes, now: float | None = None) -> None:
+        """Raise core.signing.SignatureError unless the raw body is signed by the provider (and fresh)."""
+
+    @abstractmethod
+    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+        """Turn a verified body into events. Raises ValueError on a malformed body."""
+
+    def event_needs_refetch(self, event: InboundEvent) -> bool:
+        """Whether the payload may be stale or partial, so ingest must fetch the object fresh."""
+        return event.obj is None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HelpdesksConfig(AppConfig):
+    name = "chargeside.helpdesks"
+    label = "helpdesks"

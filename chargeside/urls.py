@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+from chargeside.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+]
