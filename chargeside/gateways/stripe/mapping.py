@@ -1,0 +1,348 @@
+"""Stripe JSON → Chargeside DTOs. Pure functions: no network, no Django, no SDK objects (plain dicts in).
+
+Written for API version 2026-10-28.endive (what stripe 16.1.0 pins) and still reading the older shapes,
+because webhook payloads are rendered in the *endpoint's* API version and old accounts send old shapes:
+- subscription `current_period_*` moved from the subscription onto each item (2025-03-31.basil);
+- invoice `subscription` moved to `parent.subscription_details.subscription`, invoice `charge` was replaced
+  by the `payments` list (basil), invoice `tax` by `total_taxes` (earlier `total_tax_amounts`);
+- invoice line `price`/`proration` moved to `pricing.price_details.price` / `parent.<type>.proration`;
+- singular `discount`/`coupon` became the `discounts` list (basil) and a discount's `coupon` moved to
+  `source.coupon` (2025-09-30.clover); promotion code `coupon` moved to `promotion.coupon` (clover);
+- tax id `customer` moved to `owner.customer`.
+Amounts are already minor units in every currency (JPY 500 = ¥500, KWD 1000 = 1.000 KD); only the
+currency code is upper-cased. Timestamps are unix seconds → aware UTC datetimes.
+
+Unknown statuses: every status goes through an explicit table. With `STRICT` (tests, and env
+CHARGESIDE_STRICT_MAPPING=1) an unknown value raises `UnknownStatus` (a ValueError). In production it logs
+a warning and maps to the value that claims the least: a charge or refund stays PENDING (no money claimed
+to have moved), a subscription INCOMPLETE (not counted as revenue), an invoice OPEN (never claimed paid),
+a dispute NEEDS_RESPONSE (an agent looks at it rather than a deadline being missed). `raw` keeps the truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from decimal import Decimal
+from typing import Any
+
+from chargeside.gateways.types import (
+    ChargeDTO, ChargeStatus, CouponDTO, CustomerDTO, DisputeDTO, DisputeStatus, InvoiceDTO, InvoiceLineDTO,
+    InvoiceStatus, PaymentMethodDTO, PriceDTO, ProductDTO, PromotionCodeDTO, RefundDTO, RefundStatus,
+    SubscriptionDTO, SubscriptionStatus, TaxIdDTO,
+)
+
+log = logging.getLogger(__name__)
+
+STRICT = os.environ.get("CHARGESIDE_STRICT_MAPPING", "") == "1"
+
+
+class UnknownStatus(ValueError):
+    pass
+
+
+REFUND_STATUS = {
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,  # waiting on the customer (e.g. bank details); not done yet
+    "succeeded": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.CANCELED,
+}
+SUBSCRIPTION_STATUS = {
+    "trialing": SubscriptionStatus.TRIALING,
+    "active": SubscriptionStatus.ACTIVE,
+    "past_due": SubscriptionStatus.PAST_DUE,
+    "unpaid": SubscriptionStatus.UNPAID,
+    "paused": SubscriptionStatus.PAUSED,
+    "incomplete": SubscriptionStatus.INCOMPLETE,
+    "incomplete_expired": SubscriptionStatus.CANCELED,  # first payment never succeeded; terminal
+    "canceled": SubscriptionStatus.CANCELED,
+}
+INVOICE_STATUS = {
+    "draft": InvoiceStatus.DRAFT,
+    "open": InvoiceStatus.OPEN,
+    "paid": InvoiceStatus.PAID,
+    "void": InvoiceStatus.VOID,
+    "uncollectible": InvoiceStatus.UNCOLLECTIBLE,
+}
+DISPUTE_STATUS = {
+    "warning_needs_response": DisputeStatus.WARNING,  # inquiries: no funds withdrawn yet
+    "warning_under_review": DisputeStatus.WARNING,
+    "warning_closed": DisputeStatus.CLOSED,
+    "needs_response": DisputeStatus.NEEDS_RESPONSE,
+    "under_review": DisputeStatus.UNDER_REVIEW,
+    "won": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+    "charge_refunded": DisputeStatus.CLOSED,  # pre-2019 accounts: closed by refunding
+    "prevented": DisputeStatus.CLOSED,  # resolved by a prevention programme before becoming a chargeback
+}
+CHARGE_STATUS = {"pending": ChargeStatus.PENDING, "failed": ChargeStatus.FAILED, "succeeded": ChargeStatus.SUCCEEDED}
+FALLBACK = {
+    "charge": ChargeStatus.PENDING, "refund": RefundStatus.PENDING, "subscription": SubscriptionStatus.INCOMPLETE,
+    "invoice": InvoiceStatus.OPEN, "dispute": DisputeStatus.NEEDS_RESPONSE,
+}
+# Legacy card sources spell brands for humans; PaymentMethods use these keys.
+CARD_BRANDS = {"American Express": "amex", "Diners Club": "diners", "MasterCard": "mastercard", "UnionPay": "unionpay"}
+WALLET_TYPES = frozenset("paypal link cashapp amazon_pay revolut_pay samsung_pay kakao_pay naver_pay alipay wechat_pay".split())
+
+
+def _status(table: dict, value: Any, what: str, obj_id: str):
+    try:
+        return table[value]
+    except KeyError:
+        if STRICT:
+            raise UnknownStatus(f"Unknown Stripe {what} status {value!r} on {obj_id}: add it to the {what} table in gateways/stripe/mapping.py.") from None
+        log.warning("Unknown Stripe %s status %r on %s; using %s", what, value, obj_id, FALLBACK[what])
+        return FALLBACK[what]
+
+
+def ts(value) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+
+
+def ref(value) -> str:
+    """An expandable field: an id string, an expanded object, or null."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
+def dig(obj, *path):
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def upper_currency(value) -> str:
+    return (value or "").upper()
+
+
+def _meta(obj) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (obj.get("metadata") or {}).items()}
+
+
+def coupon_of(discount) -> str:
+    # An unexpanded discount ("di_...") does not say its coupon; the adapter expands discounts on reads.
+    if not isinstance(discount, dict):
+        return ""
+    return ref(discount.get("coupon")) or ref(dig(discount, "source", "coupon"))
+
+
+def customer(obj: dict) -> CustomerDTO:
+    if obj.get("deleted"):
+        return CustomerDTO(remote_id=obj["id"], deleted=True, raw=obj)
+    return CustomerDTO(
+        remote_id=obj["id"], email=obj.get("email") or "", name=obj.get("name") or "", phone=obj.get("phone") or "",
+        locale=(obj.get("preferred_locales") or [""])[0], metadata=_meta(obj), created_at=ts(obj.get("created")),
+        default_payment_method_remote_id=ref(dig(obj, "invoice_settings", "default_payment_method")) or ref(obj.get("default_source")),
+        coupon_remote_id=coupon_of(obj.get("discount")), raw=obj,
+    )
+
+
+def payment_method(obj: dict) -> PaymentMethodDTO:
+    if obj.get("object") == "card":  # legacy card source (card_...), still listed with PaymentMethods
+        wallet = {"android_pay": "google_pay"}.get(obj.get("tokenization_method") or "", obj.get("tokenization_method") or "")
+        return PaymentMethodDTO(
+            remote_id=obj["id"], customer_remote_id=ref(obj.get("customer")), type="card",
+            brand=CARD_BRANDS.get(obj.get("brand") or "", (obj.get("brand") or "").lower()), last4=obj.get("last4") or "",
+            exp_month=obj.get("exp_month"), exp_year=obj.get("exp_year"), wallet=wallet, raw=obj,
+        )
+    kind = obj.get("type") or ""
+    details = obj.get(kind) or {}
+    wallet = (dig(details, "wallet", "type") or "") if kind == "card" else (kind if kind in WALLET_TYPES else "")
+    return PaymentMethodDTO(
+        remote_id=obj["id"], customer_remote_id=ref(obj.get("customer")), type=kind, brand=details.get("brand") or "",
+        last4=details.get("last4") or "", exp_month=details.get("exp_month"), exp_year=details.get("exp_year"),
+        wallet=wallet, created_at=ts(obj.get("created")), raw=obj,
+    )
+
+
+def _charge_status(obj: dict, intent: dict | None) -> ChargeStatus:
+    status = _status(CHARGE_STATUS, obj.get("status"), "charge", obj.get("id", "?"))
+    if status != ChargeStatus.SUCCEEDED:
+        return status
+    if not obj.get("captured"):
+        # Releasing an authorisation (PaymentIntent cancel, or expiry) marks the uncaptured charge refunded.
+        released = obj.get("refunded") or (intent or {}).get("status") == "canceled"
+        return ChargeStatus.VOIDED if released else ChargeStatus.AUTHORIZED
+    refunded = obj.get("amount_refunded") or 0
+    captured = obj.get("amount_captured") if obj.get("amount_captured") is not None else obj.get("amount") or 0
+    if refunded <= 0:
+        return ChargeStatus.SUCCEEDED
+    return ChargeStatus.REFUNDED if obj.get("refunded") or refunded >= captured else ChargeStatus.PARTIALLY_REFUNDED
+
+
+def charge(obj: dict, *, intent: dict | None = None) -> ChargeDTO:
+    """`intent`: the PaymentIntent when known (also read from an expanded `payment_intent`)."""
+    intent = intent or (obj["payment_intent"] if isinstance(obj.get("payment_intent"), dict) else None)
+    status = _charge_status(obj, intent)
+    failure_code = failure_message = ""
+    if status == ChargeStatus.FAILED:
+        # outcome.reason carries the issuer's decline reason (insufficient_funds); failure_code is coarser.
+        failure_code = dig(obj, "outcome", "reason") or obj.get("failure_code") or ""
+        failure_message = obj.get("failure_message") or dig(obj, "outcome", "seller_message") or ""
+    return ChargeDTO(
+        remote_id=obj["id"], customer_remote_id=ref(obj.get("customer")), amount=obj.get("amount") or 0,
+        currency=upper_currency(obj.get("currency")), status=status, amount_captured=obj.get("amount_captured") or 0,
+        amount_refunded=obj.get("amount_refunded") or 0, intent_remote_id=ref(intent) or ref(obj.get("payment_intent")),
+        payment_method_remote_id=ref(obj.get("payment_method")), invoice_remote_id=ref(obj.get("invoice")),
+        description=obj.get("description") or "", failure_code=failure_code, failure_message=failure_message,
+        receipt_url=obj.get("receipt_url") or "", created_at=ts(obj.get("created")), raw=obj,
+    )
+
+
+def refund(obj: dict) -> RefundDTO:
+    return RefundDTO(
+        remote_id=obj["id"], charge_remote_id=ref(obj.get("charge")), amount=obj.get("amount") or 0,
+        currency=upper_currency(obj.get("currency")), status=_status(REFUND_STATUS, obj.get("status"), "refund", obj["id"]),
+        reason=obj.get("reason") or "", created_at=ts(obj.get("created")), raw=obj,
+    )
+
+
+def subscription(obj: dict, *, product_names: dict[str, str] | None = None) -> SubscriptionDTO:
+    """`product_names`: product id → name, for pages where the product could not be expanded."""
+    items = dig(obj, "items", "data") or []
+    item = items[0] if items else {}
+    price_obj = item.get("price") or item.get("plan") or {}
+    product = price_obj.get("product")
+    name = product.get("name") if isinstance(product, dict) else (product_names or {}).get(product or "")
+    quantity = item.get("quantity") if item.get("quantity") is not None else 1
+    unit = price_obj.get("unit_amount") if "unit_amount" in price_obj else price_obj.get("amount")
+    recurring = price_obj.get("recurring") or price_obj  # plans carry interval at top level
+    coupons = [coupon_of(obj.get("discount"))] + [coupon_of(d) for d in obj.get("discounts") or []]
+    return SubscriptionDTO(
+        remote_id=obj["id"], customer_remote_id=ref(obj.get("customer")),
+        status=_status(SUBSCRIPTION_STATUS, obj.get("status"), "subscription", obj["id"]),
+        price_remote_id=ref(price_obj), plan_name=name or price_obj.get("nickname") or "",
+        amount=(unit or 0) * quantity, currency=upper_currency(price_obj.get("currency") or obj.get("currency")),
+        interval=recurring.get("interval") or "", interval_count=recurring.get("interval_count") or 1, quantity=quantity,
+        current_period_start=ts(item.get("current_period_start") or obj.get("current_period_start")),
+        current_period_end=ts(item.get("current_period_end") or obj.get("current_period_end")),
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end")), canceled_at=ts(obj.get("canceled_at")),
+        trial_end=ts(obj.get("trial_end")), coupon_remote_ids=tuple(dict.fromkeys(c for c in coupons if c)),
+        item_remote_id=item.get("id") or "", created_at=ts(obj.get("created")), raw=obj,
+    )
+
+
+def invoice_line(line: dict, currency: str = "") -> InvoiceLineDTO:
+    parent = line.get("parent") or {}
+    details = parent.get(parent.get("type") or "") or {}
+    return InvoiceLineDTO(
+        description=line.get("description") or "", amount=line.get("amount") or 0,
+        currency=upper_currency(line.get("currency") or currency), quantity=line.get("quantity") or 1,
+        price_remote_id=ref(line.get("price")) or ref(dig(line, "pricing", "price_details", "price")),
+        proration=bool(line.get("proration") or details.get("proration")),
+    )
+
+
+def _invoice_tax(obj: dict) -> int:
+    if isinstance(obj.get("tax"), int):
+        return obj["tax"]
+    for key in ("total_taxes", "total_tax_amounts"):
+        if obj.get(key):
+            return sum(int(t.get("amount") or 0) for t in obj[key])
+    return 0
+
+
+def _invoice_subscription(obj: dict) -> str:
+    parent = obj.get("parent") or {}
+    if parent.get("type") not in (None, "subscription_details"):
+        return ref(obj.get("subscription"))
+    return ref(obj.get("subscription")) or ref(dig(parent, "subscription_details", "subscription"))
+
+
+def _invoice_charge(obj: dict) -> str:
+    if obj.get("charge"):
+        return ref(obj["charge"])
+    payments = dig(obj, "payments", "data") or []  # only present when `payments` is expanded
+    for entry in sorted(payments, key=lambda p: (p.get("status") != "paid", not p.get("is_default"))):
+        payment = entry.get("payment") or {}
+        if payment.get("charge"):
+            return ref(payment["charge"])
+        if isinstance(payment.get("payment_intent"), dict) and payment["payment_intent"].get("latest_charge"):
+            return ref(payment["payment_intent"]["latest_charge"])
+    return ""
+
+
+def invoice(obj: dict) -> InvoiceDTO:
+    currency = upper_currency(obj.get("currency"))
+    return InvoiceDTO(
+        remote_id=obj.get("id") or "", customer_remote_id=ref(obj.get("customer")),
+        status=_status(INVOICE_STATUS, obj.get("status"), "invoice", obj.get("id") or "?"), currency=currency,
+        total=obj.get("total") or 0, amount_due=obj.get("amount_due") or 0, amount_paid=obj.get("amount_paid") or 0,
+        amount_remaining=obj.get("amount_remaining") or 0, tax=_invoice_tax(obj), number=obj.get("number") or "",
+        subscription_remote_id=_invoice_subscription(obj), charge_remote_id=_invoice_charge(obj),
+        hosted_url=obj.get("hosted_invoice_url") or "", pdf_url=obj.get("invoice_pdf") or "",
+        due_at=ts(obj.get("due_date")), period_start=ts(obj.get("period_start")), period_end=ts(obj.get("period_end")),
+        created_at=ts(obj.get("created")), lines=tuple(invoice_line(x, currency) for x in dig(obj, "lines", "data") or []),
+        raw=obj,
+    )
+
+
+def dispute(obj: dict) -> DisputeDTO:
+    return DisputeDTO(
+        remote_id=obj["id"], charge_remote_id=ref(obj.get("charge")), amount=obj.get("amount") or 0,
+        currency=upper_currency(obj.get("currency")), status=_status(DISPUTE_STATUS, obj.get("status"), "dispute", obj["id"]),
+        reason=obj.get("reason") or "", evidence_due_by=ts(dig(obj, "evidence_details", "due_by")),
+        created_at=ts(obj.get("created")), raw=obj,
+    )
+
+
+def percent_to_bp(value) -> int:
+    """12.5 → 1250 exactly: through Decimal(str()), never float arithmetic (33.33 * 100 = 3332.9999…)."""
+    bp = Decimal(str(value)) * 100
+    if bp != bp.to_integral_value():
+        raise ValueError(f"percent_off {value!r} has more precision than basis points")
+    return int(bp)
+
+
+def coupon(obj: dict) -> CouponDTO:
+    if obj.get("deleted"):
+        return CouponDTO(remote_id=obj["id"], valid=False, raw=obj)
+    pct = obj.get("percent_off")
+    return CouponDTO(
+        remote_id=obj["id"], name=obj.get("name") or "", percent_off_bp=None if pct is None else percent_to_bp(pct),
+        amount_off=obj.get("amount_off"), currency=upper_currency(obj.get("currency")) if obj.get("amount_off") is not None else "",
+        duration=obj.get("duration") or "", duration_in_months=obj.get("duration_in_months"),
+        valid=bool(obj.get("valid", True)), raw=obj,
+    )
+
+
+def promotion_code(obj: dict) -> PromotionCodeDTO:
+    return PromotionCodeDTO(
+        remote_id=obj["id"], code=obj.get("code") or "",
+        coupon_remote_id=ref(obj.get("coupon")) or ref(dig(obj, "promotion", "coupon")),
+        active=bool(obj.get("active", True)), raw=obj,
+    )
+
+
+def tax_id(obj: dict) -> TaxIdDTO:
+    return TaxIdDTO(
+        remote_id=obj["id"], customer_remote_id=ref(obj.get("customer")) or ref(dig(obj, "owner", "customer")),
+        type=obj.get("type") or "", value=obj.get("value") or "", country=obj.get("country") or "",
+        verification_status=dig(obj, "verification", "status") or "", raw=obj,
+    )
+
+
+def product(obj: dict) -> ProductDTO:
+    return ProductDTO(remote_id=obj["id"], name=obj.get("name") or "", active=bool(obj.get("active", not obj.get("deleted"))),
+                      description=obj.get("description") or "", raw=obj)
+
+
+def price(obj: dict) -> PriceDTO:
+    """Prices, and legacy plans (plan.* events): plans carry `amount` and the interval at top level."""
+    recurring = obj.get("recurring") or (obj if obj.get("object") == "plan" else {})
+    unit = obj.get("unit_amount") if obj.get("object") != "plan" else obj.get("amount")
+    return PriceDTO(
+        remote_id=obj["id"], product_remote_id=ref(obj.get("product")), currency=upper_currency(obj.get("currency")),
+        unit_amount=unit or 0, interval=recurring.get("interval") or "", interval_count=recurring.get("interval_count") or 1,
+        nickname=obj.get("nickname") or "", active=bool(obj.get("active", True)), raw=obj,
+    )
+
+
+# Re-exported so callers find every Stripe → DTO function here; the event table lives in events.py to keep
+# this module readable. Imported last because events.py maps payloads with the functions above.
+from .events import EVENT_KINDS, event  # noqa: E402, F401
