@@ -4,4 +4,5 @@ from chargeside.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("hooks/", include("chargeside.ingest.urls")),
 ]

@@ -1,0 +1,145 @@
+"""What ingest remembers: every webhook delivery as received, the events applied, and sync progress.
+
+`WebhookDelivery` is also the work queue: the webhook view writes a row per request and the pipeline
+claims pending rows in batches (one django.tasks task per batch, never one per webhook). `next_attempt_at`
+serves both as the retry backoff and as the claim lease, so a worker that dies mid-batch only delays its
+rows until the lease runs out.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from chargeside.connections.models import Connection
+from chargeside.workspaces.models import Workspace
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"  # verified, waiting for (or between attempts of) processing
+        PROCESSED = "processed"
+        REJECTED = "rejected"  # failed verification or unreadable: never processed
+        IGNORED = "ignored"  # verified, but only event types we do not act on
+        FAILED = "failed"  # gave up after the last attempt; reconcile repairs what it carried
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    received_at = models.DateTimeField(default=timezone.now)
+    body = models.BinaryField()  # the request body byte for byte: signatures are over these bytes
+    headers = models.JSONField(default=dict)  # selected headers; never Authorization, cookies or secrets
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reject_reason = models.CharField(max_length=300, blank=True, default="")
+    error = models.TextField(blank=True, default="")  # last processing error (redacted)
+    event_ids = models.JSONField(default=list, blank=True)
+    event_types = models.JSONField(default=list, blank=True)
+    events_applied = models.PositiveIntegerField(default=0)  # 0 for a duplicate delivery
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_queue"),
+            models.Index(fields=["connection", "-received_at"], name="delivery_by_connection"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.status})"
+
+    @property
+    def body_text(self) -> str:
+        """The body for people to read (undecodable bytes shown as �); `body` stays the record."""
+        return bytes(self.body).decode("utf-8", errors="replace")
+
+
+class ProcessedEvent(models.Model):
+    """One row per provider event applied: the dedupe key for retried and duplicated deliveries."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=32, blank=True, default="")
+    remote_id = models.CharField(max_length=128, blank=True, default="")
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.ForeignKey(WebhookDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    processed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "event_id"], name="processed_event_once")]
+        # "What is the newest event already applied to this object?" (see resolve.py)
+        indexes = [models.Index(fields=["connection", "remote_id"], name="processed_event_by_object")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class SyncCursor(models.Model):
+    """Where the backfill of one kind stands, stored after every page so an interrupted run resumes."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_cursors")
+    kind = models.CharField(max_length=32)
+    cursor = models.TextField(blank=True, default="")  # "" with done=False: not started
+    done = models.BooleanField(default=False)
+    objects_synced = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "kind"], name="sync_cursor_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}:{self.kind} {'done' if self.done else self.cursor or 'start'}"
+
+
+class SyncRun(models.Model):
+    """One backfill or reconcile run of a connection, for the console's sync status."""
+
+    class Mode(models.TextChoices):
+        BACKFILL = "backfill"
+        RECONCILE = "reconcile"
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        INTERRUPTED = "interrupted"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_runs")
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    kinds = models.JSONField(default=list)
+    objects_synced = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)  # kind → objects written in this run
+    error = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["connection", "-started_at"], name="syncrun_by_connection")]
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.connection_id} {self.status}"
+
+    def finish(self, status: str, error: str = "") -> None:
+        from chargeside.core.redaction import redact
+
+        self.status = status
+        self.error = redact(error)[:2000]
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at", "objects_synced", "pages", "counts"])
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job is next due. Several `chargeside worker` processes share it: the one whose
+    conditional update moves `next_run_at` forward runs the job, the others skip that round."""
+
+    name = models.CharField(max_length=64, unique=True)
+    next_run_at = models.DateTimeField(default=timezone.now)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
