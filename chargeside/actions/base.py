@@ -64,6 +64,9 @@ class Preview:
     summary: str
     amount: Money | None = None
     lines: tuple[tuple[str, str], ...] = ()  # (label, value) pairs such as ("Remaining after", "€25.00")
+    # Parameters the confirm step sends back so that what was previewed is what happens (e.g. the
+    # proration date a plan change was priced at). Merge them into the request's params.
+    confirm_params: dict = field(default_factory=dict)
 
 
 class Action:
@@ -71,7 +74,8 @@ class Action:
     label: ClassVar[str]
     permission: ClassVar[Perm]
     capability: ClassVar[Capability]
-    moves_money: ClassVar[bool] = False  # needs a reason, counts against limits
+    moves_money: ClassVar[bool] = False  # needs a reason; counts against limits when money() is not None
+    requires_reason: ClassVar[bool] = False  # needs a reason even though no money moves (void, cancel)
 
     def resolve(self, workspace, params: dict) -> Target:
         raise NotImplementedError
@@ -82,6 +86,12 @@ class Action:
 
     def money(self, target: Target, cleaned: dict) -> Money | None:
         return None
+
+    def key_params(self, cleaned: dict) -> dict:
+        """The part of the cleaned parameters that identifies the request (hashed into the derived key).
+        Instants that only pin a computation ("as of", a proration date) are left out, so two clicks a few
+        seconds apart, or from two tabs, are still the same attempt."""
+        return cleaned
 
     def state_token(self, target: Target) -> str:
         """What the agent saw when confirming. Part of the derived key: the same click on the same state is
@@ -97,3 +107,11 @@ class Action:
 
     def result(self, dtos: list) -> dict:
         return {"remote_ids": [getattr(dto, "remote_id", "") for dto in dtos]}
+
+    def stored(self, dtos: list) -> list:
+        """The part of the gateway's answer that is billing data to upsert (a hosted-page link is not)."""
+        return dtos
+
+    def audit_detail(self, result: dict) -> dict:
+        """What of the result goes into the permanent audit trail: never a bearer link or a secret."""
+        return result

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from chargeside.billing import models as bm
 from chargeside.core.money import MoneyError, normalise_currency, to_minor
 from chargeside.gateways import types as t
@@ -81,3 +85,86 @@ def subscription_dto(row: bm.Subscription) -> t.SubscriptionDTO:
 
 def flag(params: dict, name: str) -> bool:
     return str(params.get(name, "")).lower() in {"1", "true", "on", "yes"}
+
+
+def gateway_customer_from(workspace, params: dict, *, connection=None) -> bm.GatewayCustomer:
+    """The gateway identity an action is for: `gateway_customer` (our id or the gateway's "cus_…"), or our
+    `customer` id when that person has exactly one identity on the connection (or in the workspace)."""
+    if params.get("gateway_customer") not in (None, ""):
+        row = get_row(bm.GatewayCustomer, workspace, params["gateway_customer"], "Customer")
+        if connection is not None and row.connection_id != connection.pk:
+            raise ActionError(f"Customer {row.remote_id} belongs to another connection.", field="gateway_customer")
+        return row
+    ref = params.get("customer")
+    if ref in (None, "") or not str(ref).isdigit():
+        raise ActionError("Say which customer.", field="customer")
+    customer = bm.Customer.objects.filter(workspace=workspace, pk=int(ref)).first()
+    if customer is None:
+        raise NotFoundError("Customer")
+    identities = customer.gateway_customers.filter(deleted=False).select_related("connection")
+    if connection is not None:
+        identities = identities.filter(connection=connection)
+    identities = list(identities[:2])
+    if not identities:
+        raise ActionError("This customer has no account on that gateway.", field="customer", code="no_gateway_customer")
+    if len(identities) > 1:
+        raise ActionError("This customer has several gateway accounts; choose one.", field="gateway_customer", code="ambiguous")
+    return identities[0]
+
+
+def customer_target(row: bm.GatewayCustomer, **extra) -> Target:
+    return target_for(row, customer=row.customer, **extra)
+
+
+def finished_count(workspace, action: str, target_remote_id: str) -> int:
+    """Attempts of this action on this object that are over and done (succeeded, refused by the gateway,
+    rejected). As a state token it lets a deliberate repeat (send the invoice again, a new card link) make a
+    new attempt, while a double click or a retry of a retryable failure finds the running one."""
+    from django.db.models import Q
+
+    from .models import ActionAttempt
+
+    status = ActionAttempt.Status
+    return ActionAttempt.objects.filter(
+        Q(status__in=[status.SUCCEEDED, status.REJECTED]) | Q(status=status.FAILED, error_retryable=False),
+        workspace=workspace, action=action, target_remote_id=target_remote_id,
+    ).count()
+
+
+# How old a previewed instant (a proration date, the "as of" of an unused-time refund) may be when the agent
+# confirms. Older previews must be made again: prices and unused time move on.
+PINNED_MAX_AGE = dt.timedelta(minutes=30)
+_CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+def pinned_instant(params: dict, name: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """An instant the preview fixed (epoch seconds), or now. Whole seconds, aware UTC."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    raw = params.get(name)
+    if raw in (None, ""):
+        return now
+    if isinstance(raw, bool) or not str(raw).strip().isdigit():
+        raise ActionError(f"{name} must be a Unix timestamp in seconds.", field=name)
+    instant = dt.datetime.fromtimestamp(int(str(raw).strip()), tz=dt.UTC)
+    if instant > now + _CLOCK_SKEW:
+        raise ActionError(f"{name} is in the future.", field=name)
+    if now - instant > PINNED_MAX_AGE:
+        raise ActionError("This preview is out of date; preview the action again.", field=name, code="stale_preview")
+    return instant
+
+
+def epoch(value: dt.datetime) -> int:
+    return int(value.timestamp())
+
+
+def from_epoch(value: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+
+
+def text_param(params: dict, name: str, *, max_length: int, required: bool = False, label: str = "") -> str:
+    value = str(params.get(name) or "").strip()
+    if required and not value:
+        raise ActionError(f"Enter {label or name}.", field=name)
+    if len(value) > max_length:
+        raise ActionError(f"{(label or name).capitalize()} is longer than {max_length} characters.", field=name)
+    return value

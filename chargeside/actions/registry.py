@@ -9,6 +9,16 @@ from .base import Action, ActionError
 
 ACTIONS = {
     "refund": "chargeside.actions.refund:Refund",
+    "authorize": "chargeside.actions.authorize:Authorize",
+    "capture": "chargeside.actions.capture:Capture",
+    "void": "chargeside.actions.void:Void",
+    "subscription_cancel": "chargeside.actions.subscription_cancel:SubscriptionCancel",
+    "subscription_create": "chargeside.actions.subscription_create:SubscriptionCreate",
+    "subscription_change": "chargeside.actions.subscription_change:SubscriptionChange",
+    "invoice_send": "chargeside.actions.invoice_send:InvoiceSend",
+    "coupon_apply": "chargeside.actions.coupon_apply:CouponApply",
+    "tax_id_add": "chargeside.actions.tax_id_add:TaxIdAdd",
+    "card_update_link": "chargeside.actions.card_update_link:CardUpdateLink",
 }
 
 

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from chargeside.billing.upsert import upsert_many
@@ -66,7 +67,7 @@ def _prepare(member, request: ActionRequest) -> tuple[Action, Target, object, di
     if not adapter.supports(action.capability):
         raise ActionError(f"{action.label} is not supported by {adapter.display_name}.", code="not_supported")
     cleaned = action.clean(target, request.params or {}, adapter)
-    if action.moves_money and not request.reason.strip():
+    if (action.moves_money or action.requires_reason) and not request.reason.strip():
         raise ActionError("Give a reason: it is recorded in the audit trail.", field="reason")
     return action, target, adapter, cleaned
 
@@ -87,7 +88,7 @@ def _canonical(value) -> str:
 def run_action(*, member, request: ActionRequest) -> ActionOutcome:
     action, target, adapter, cleaned = _prepare(member, request)
     workspace = member.workspace
-    params_hash = hashlib.sha256(_canonical([action.name, target.label, cleaned]).encode()).hexdigest()
+    params_hash = hashlib.sha256(_canonical([action.name, target.label, action.key_params(cleaned)]).encode()).hexdigest()
     key = request.idempotency_key or hashlib.sha256(
         _canonical([workspace.id, params_hash, action.state_token(target)]).encode()
     ).hexdigest()
@@ -98,6 +99,8 @@ def run_action(*, member, request: ActionRequest) -> ActionOutcome:
             raise Conflict("This idempotency key was already used for a different request.", code="idempotency_conflict")
         if not _take_retry(attempt):
             return ActionOutcome(attempt, replayed=True)
+        # A retry repeats the attempt as it was requested and audited (same amounts, same pinned instants).
+        cleaned = attempt.params.get("cleaned", cleaned)
     elif money is not None and member.role in LIMITED_BY_DEFAULT:
         verdict = check_limit(member, money.amount, money.currency, exclude_attempt_id=attempt.pk)
         if not verdict.allowed:
@@ -148,7 +151,7 @@ def _await_approval(attempt, member, target, message) -> None:
 
 
 def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttempt:
-    ActionAttempt.objects.filter(pk=attempt.pk).update(calls=attempt.calls + 1)
+    ActionAttempt.objects.filter(pk=attempt.pk).update(calls=F("calls") + 1)
     try:
         dtos = action.execute(target, cleaned, adapter, attempt.gateway_idempotency_key)
     except GatewayError as exc:
@@ -157,20 +160,30 @@ def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttem
         log.exception("action %s attempt %s crashed", attempt.action, attempt.pk)
         _finish(attempt, target, actor, Status.FAILED, error=GatewayError(f"Internal error: {type(exc).__name__}", code="internal"), retryable=True)
     else:
-        _finish(attempt, target, actor, Status.SUCCEEDED, dtos=dtos, result=action.result(dtos))
+        result = action.result(dtos)
+        detail = action.audit_detail(result)
+        try:
+            _finish(attempt, target, actor, Status.SUCCEEDED, dtos=action.stored(dtos), result=result, detail=detail)
+        except Exception:
+            # The gateway acted; only storing its answer failed. Record the success (webhooks and the next
+            # sync bring the rows) rather than leave the attempt in flight for ever.
+            log.exception("storing the answer of action %s attempt %s failed", attempt.action, attempt.pk)
+            _finish(attempt, target, actor, Status.SUCCEEDED, result=result, detail={**detail, "stored": False})
     attempt.refresh_from_db()
     return attempt
 
 
-def _finish(attempt, target, actor, status, *, dtos=(), result=None, error: GatewayError | None = None, retryable=None) -> None:
+def _finish(attempt, target, actor, status, *, dtos=(), result=None, detail=None, error: GatewayError | None = None,
+            retryable=None) -> None:
     with transaction.atomic():
         if dtos:
             upsert_many(target.connection, dtos)
         fields = {"status": status, "completed_at": timezone.now(), "result": result or {}}
         if error is not None:
+            retryable = error.retryable if retryable is None else retryable
             fields.update(
                 error_code=error.code or error.kind, error_message=error.message, gateway_request_id=error.request_id,
-                error_retryable=error.retryable if retryable is None else retryable,
+                error_retryable=retryable,
             )
         else:
             fields.update(error_code="", error_message="", error_retryable=False)
@@ -179,7 +192,10 @@ def _finish(attempt, target, actor, status, *, dtos=(), result=None, error: Gate
             workspace=attempt.workspace, event=status, member=actor, action=attempt.action, attempt=attempt,
             customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
             reason=attempt.reason, ticket_url=attempt.ticket_url, outcome=status,
-            detail={"error": error.message, "code": error.code, "request_id": error.request_id} if error else (result or {}),
+            detail=(
+                {"error": error.message, "code": error.code, "kind": error.kind, "retryable": retryable, "request_id": error.request_id}
+                if error else (detail or {})
+            ),
         )
 
 
