@@ -76,12 +76,13 @@ def translate(exc: stripe.StripeError) -> GatewayError:
     """One Stripe exception → one typed error, always carrying Stripe's request id when there is one."""
     request_id = exc.request_id or ""
     status = exc.http_status
-    code = exc.code or ""
-    param = getattr(exc, "param", None) or ""
+    body = exc.error  # the parsed `error` object; the SDK copies its code onto only some exception classes
+    code = exc.code or (body.code if body else None) or ""
+    param = getattr(exc, "param", None) or (body.param if body else None) or ""
     stripe_message = exc.user_message or ""
     kw = dict(request_id=request_id, http_status=status, param=param)
     if isinstance(exc, stripe.CardError):
-        decline = (exc.error.decline_code if exc.error else None) or code or "generic_decline"
+        decline = (body.decline_code if body else None) or code or "generic_decline"
         return Declined(decline_message(decline), code=decline, **kw)
     if isinstance(exc, stripe.IdempotencyError):
         return IdempotencyConflict("This idempotency key was already used for a different request; nothing new was done.", code=code or "idempotency_error", **kw)
@@ -89,11 +90,11 @@ def translate(exc: stripe.StripeError) -> GatewayError:
         return RateLimited("Stripe is rate-limiting requests right now; try again in a moment.", code=code or "rate_limit", **kw)
     if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
         return AuthenticationFailed(f"Stripe refused the API key: {stripe_message}".rstrip(": "), code=code, **kw)
+    if code == "idempotency_key_in_use":  # 409: the first attempt is still running; retry later, same key
+        return Unavailable("The same request is still being processed by Stripe; try again shortly.", code=code, **kw)
     if isinstance(exc, stripe.InvalidRequestError):
         if code == "resource_missing" or status == 404:
             return NotFound(stripe_message or "Stripe has no such object.", code=code or "resource_missing", **kw)
-        if code == "idempotency_key_in_use":  # 409: the first attempt is still running; retry later, same key
-            return Unavailable("The same request is still being processed by Stripe; try again shortly.", code=code, **kw)
         return InvalidRequest(stripe_message or "Stripe refused the request.", code=code, **kw)
     if isinstance(exc, stripe.APIConnectionError):
         return Unavailable("Could not reach Stripe (network error or timeout); nothing is known to have happened.", code=code or "connection_error", **kw)
