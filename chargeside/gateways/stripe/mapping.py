@@ -8,7 +8,13 @@ because webhook payloads are rendered in the *endpoint's* API version and old ac
 - invoice line `price`/`proration` moved to `pricing.price_details.price` / `parent.<type>.proration`;
 - singular `discount`/`coupon` became the `discounts` list (basil) and a discount's `coupon` moved to
   `source.coupon` (2025-09-30.clover); promotion code `coupon` moved to `promotion.coupon` (clover);
-- tax id `customer` moved to `owner.customer`.
+- tax id `customer` moved to `owner.customer`;
+- partial capture and authorisation release no longer create refunds (basil): `amount_refunded` counts only
+  real refunds and a released authorisation keeps `refunded: false`, so only its PaymentIntent (status
+  canceled) shows it was voided; the adapter expands `payment_intent` on charge reads for that reason.
+  Older payloads still mark a release `refunded: true` (read too); an old-shape *partial capture* counted the
+  released remainder in `amount_refunded` and would read as partially refunded, but those only arrive in
+  webhooks of old-version endpoints, and ingest re-fetches charges in the current version anyway.
 Amounts are already minor units in every currency (JPY 500 = ¥500, KWD 1000 = 1.000 KD); only the
 currency code is upper-cased. Timestamps are unix seconds → aware UTC datetimes.
 
@@ -165,7 +171,8 @@ def _charge_status(obj: dict, intent: dict | None) -> ChargeStatus:
     if status != ChargeStatus.SUCCEEDED:
         return status
     if not obj.get("captured"):
-        # Releasing an authorisation (PaymentIntent cancel, or expiry) marks the uncaptured charge refunded.
+        # A released authorisation: the PaymentIntent is canceled (current API) or the charge is marked
+        # refunded (before 2025-03-31). Without either, the hold is still open.
         released = obj.get("refunded") or (intent or {}).get("status") == "canceled"
         return ChargeStatus.VOIDED if released else ChargeStatus.AUTHORIZED
     refunded = obj.get("amount_refunded") or 0

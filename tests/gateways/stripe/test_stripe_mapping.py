@@ -108,6 +108,15 @@ def test_zero_decimal_and_three_decimal_amounts_are_kept_as_minor_units(payload)
     assert (kwd.amount, kwd.currency) == (12345, "KWD")  # 12.345 KD
 
 
+def test_partial_capture_in_the_current_api_is_not_a_refund(payload):
+    # Since 2025-03-31 the released remainder of a partial capture is not counted in amount_refunded.
+    obj = {**payload("charge_uncaptured"), "captured": True, "amount_captured": 7000}
+    dto = mapping.charge(obj)
+    assert (dto.status, dto.amount, dto.amount_captured, dto.amount_refunded) == (ChargeStatus.SUCCEEDED, 12000, 7000, 0)
+    refunded = mapping.charge({**obj, "amount_refunded": 7000})
+    assert refunded.status == ChargeStatus.REFUNDED  # everything captured went back, though `refunded` is still false
+
+
 def test_pending_charge():
     obj = {"id": "ch_p", "object": "charge", "status": "pending", "amount": 100, "currency": "eur", "captured": True}
     assert mapping.charge(obj).status == ChargeStatus.PENDING
