@@ -1,0 +1,65 @@
+"""What the confirmation step asks for each action, beyond the item it acts on, the reason and the ticket.
+
+The item's id goes in the parameter named after its kind (`charge`, `subscription`, ...), which is what
+every action's `resolve()` reads. Money is typed in major units ("12.50"); the action parses it with the
+item's currency through core.money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _l
+
+ITEM_PARAM = {"charge": "charge", "subscription": "subscription", "invoice": "invoice", "payment_method": "payment_method"}
+
+
+@dataclass(frozen=True)
+class ActionField:
+    name: str
+    label: str
+    kind: str = "text"  # text, money, choice, checkbox
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    default: str = ""
+
+
+EXTRA_FIELDS: dict[str, tuple[ActionField, ...]] = {
+    "refund": (ActionField("amount", _l("Amount"), "money", _l("Leave empty to refund everything still refundable.")),),
+    "capture": (ActionField("amount", _l("Amount"), "money", _l("Leave empty to capture the full authorised amount.")),),
+    "authorize": (
+        ActionField("amount", _l("Amount"), "money"),
+        ActionField("currency", _l("Currency"), "text", _l("ISO code, e.g. EUR.")),
+        ActionField("description", _l("Description")),
+    ),
+    "subscription_cancel": (
+        ActionField("when", _l("When"), "choice", choices=(("period_end", _l("At the end of the period")), ("now", _l("Now"))),
+                    default="period_end"),
+        ActionField("refund_unused", _l("Refund the unused part of this period"), "checkbox"),
+    ),
+}
+
+ACTION_LABELS = {
+    "refund": _l("Refund"), "capture": _l("Capture"), "void": _l("Void"), "authorize": _l("Authorise a payment"),
+    "subscription_cancel": _l("Cancel subscription"), "subscription_change": _l("Change plan"),
+    "invoice_send": _l("Send invoice"), "coupon_apply": _l("Apply coupon"), "tax_id_add": _l("Add tax id"),
+}
+
+
+def fields_for(action_name: str) -> tuple[ActionField, ...]:
+    return EXTRA_FIELDS.get(action_name, ())
+
+
+def label_for(action) -> str:
+    return str(ACTION_LABELS.get(action.name, action.label))
+
+
+def params_from(post, action_name: str, item_kind: str, item_ref: str) -> dict:
+    """The action's parameters from a submitted confirmation form (only the fields it declares)."""
+    params = {ITEM_PARAM[item_kind]: item_ref}
+    for field in fields_for(action_name):
+        if field.kind == "checkbox":
+            params[field.name] = "1" if post.get(field.name) else ""
+        elif (value := (post.get(field.name) or "").strip()):
+            params[field.name] = value
+    return params

@@ -1,0 +1,145 @@
+"""Customer search, the customer page (the panel's view model) and the action confirmation step."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chargeside.actions.base import ActionError
+from chargeside.actions.models import ActionAttempt
+from chargeside.actions.registry import get_action
+from chargeside.actions.runner import ActionRequest, action_preview, run_action
+from chargeside.billing.models import Customer
+from chargeside.billing.selectors import SECTIONS, customer_search, customer_section, customer_view
+from chargeside.workspaces.roles import Perm, can
+
+from ..access import console_view, page, refuse
+from ..action_forms import ITEM_PARAM, fields_for, label_for, params_from
+
+SECTION_LIMIT = 10
+
+
+def _language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def _customer(request, pk: int) -> Customer:
+    customer = Customer.objects.filter(workspace=request.workspace, pk=pk).first()
+    if customer is None:  # another workspace's customer is simply not found
+        raise Http404
+    return customer
+
+
+@console_view(Perm.VIEW_BILLING)
+def customer_list(request):
+    query = (request.GET.get("q") or "").strip()[:200]
+    results = customer_search(request.workspace, query) if query else []
+    template = "console/customers/_results.html" if request.htmx else "console/customers/search.html"
+    return page(request, template, {"section": "customers", "query": query, "results": results})
+
+
+@console_view(Perm.VIEW_BILLING)
+def customer_detail(request, pk: int):
+    customer = _customer(request, pk)
+    view = customer_view(workspace=request.workspace, customer_ids=[customer.pk], member=request.member,
+                         language=_language(), limit=SECTION_LIMIT)
+    expanded = request.GET.get("show")
+    if expanded in SECTIONS and expanded in view.sections:
+        full = customer_section(workspace=request.workspace, customer_ids=[customer.pk], section=expanded,
+                                member=request.member, language=_language(), limit=100)
+        if full is not None:
+            view = replace(view, sections={**view.sections, expanded: full})
+    return page(request, "console/customers/detail.html", {
+        "section": "customers", "customer": customer, "view": view, "labels": _action_labels(view),
+    })
+
+
+def _action_labels(view) -> dict[str, str]:
+    names = {name for section in view.sections.values() for item in section.items for name in item.actions}
+    return {name: label_for(get_action(name)) for name in names}
+
+
+def _ticket_url(value: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise ActionError(_("The ticket link must be a full http(s) URL."), field="ticket_url") from None
+    return value
+
+
+@console_view(Perm.VIEW_BILLING)
+def customer_action(request, pk: int, action_name: str, kind: str, item_id: int):
+    customer = _customer(request, pk)
+    try:
+        action = get_action(action_name)
+    except ActionError:
+        raise Http404 from None
+    if kind not in ITEM_PARAM:
+        raise Http404
+    if not can(request.member.role, action.permission):
+        return refuse(request, _("Your role does not allow this action."))
+    try:
+        target = action.resolve(request.workspace, {ITEM_PARAM[kind]: str(item_id)})
+    except ActionError:
+        raise Http404 from None
+    if target.customer is not None and target.customer.pk != customer.pk:
+        raise Http404
+    context = {
+        "section": "customers", "customer": customer, "action": action, "action_label": label_for(action),
+        "fields": fields_for(action.name), "target": target, "kind": kind, "item_id": item_id,
+        "needs_reason": action.moves_money or getattr(action, "requires_reason", False), "values": request.POST,
+    }
+    if request.method != "POST":
+        return page(request, "console/customers/action.html", context)
+    step = request.POST.get("step")
+    try:
+        params = params_from(request.POST, action.name, kind, str(item_id))
+        if step == "confirm":
+            params.update(_confirm_params(request.POST.get("confirm_params", "")))
+        action_request = ActionRequest(action=action.name, params=params, reason=request.POST.get("reason", "").strip()[:1000],
+                                       ticket_url=_ticket_url(request.POST.get("ticket_url", "")), source="console")
+        if step == "confirm":
+            return _run(request, customer, action_request)
+        preview = action_preview(member=request.member, request=action_request, language=_language())
+    except ActionError as exc:
+        return page(request, "console/customers/action.html", {**context, "error": exc}, status=exc.status)
+    return page(request, "console/customers/action.html", {
+        **context, "preview": preview, "confirm_params": json.dumps(preview.confirm_params or {}, default=str),
+    })
+
+
+def _confirm_params(raw: str) -> dict:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ActionError(_("The confirmation form was damaged; preview again.")) from None
+    if not isinstance(value, dict):
+        raise ActionError(_("The confirmation form was damaged; preview again."))
+    return value
+
+
+def _run(request, customer, action_request):
+    outcome = run_action(member=request.member, request=action_request)
+    attempt = outcome.attempt
+    if attempt.status == ActionAttempt.Status.SUCCEEDED:
+        messages.success(request, _("Done.") if not outcome.replayed else _("This was already done; nothing was repeated."))
+    elif attempt.status == ActionAttempt.Status.AWAITING_APPROVAL:
+        messages.warning(request, _("Over your limit, so it now waits for an owner or admin to approve it: %(why)s")
+                         % {"why": attempt.error_message})
+    elif attempt.status == ActionAttempt.Status.IN_FLIGHT:
+        messages.warning(request, _("This request is still being processed."))
+    else:
+        messages.error(request, _("The gateway refused: %(error)s") % {"error": attempt.error_message or attempt.status})
+    return redirect("console:customer", pk=customer.pk)
