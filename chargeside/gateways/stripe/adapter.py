@@ -108,6 +108,8 @@ class StripeAdapter(GatewayAdapter):
     def find_customers_by_email(self, email: str) -> list[CustomerDTO]:
         # `email=` is an exact, case-sensitive match; desks often lower-case addresses, so try both spellings.
         found: dict[str, CustomerDTO] = {}
+        if not email.strip():
+            return []  # an empty filter would be dropped and list every customer
         for candidate in dict.fromkeys([email.strip(), email.strip().lower()]):
             for obj in self._all(self.v1.customers.list, {"email": candidate}):
                 found.setdefault(obj["id"], mapping.customer(obj))
@@ -186,7 +188,9 @@ class StripeAdapter(GatewayAdapter):
     def authorize(self, *, customer_remote_id, payment_method_remote_id, amount: Money, description, idempotency_key) -> ChargeDTO:
         params = {"amount": amount.amount, "currency": amount.currency.lower(), "customer": customer_remote_id,
                   "payment_method": payment_method_remote_id, "capture_method": "manual", "confirm": True,
-                  "off_session": True, "description": description, "expand": ["latest_charge"]}
+                  "off_session": True, "description": description, "expand": ["latest_charge"],
+                  # Off-session, nobody can follow a redirect; without this Stripe asks for a return_url.
+                  "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"}}
         return self._charge_of(self.client.call(self.v1.payment_intents.create, params=params, idempotency_key=idempotency_key))
 
     def capture(self, *, charge: ChargeDTO, amount: Money | None, idempotency_key: str) -> ChargeDTO:
@@ -260,12 +264,12 @@ class StripeAdapter(GatewayAdapter):
         discount = self._discount_for(code.strip())
         target = subscription_remote_id or self._only_live_subscription(customer_remote_id)
         current = self.client.call(self.v1.subscriptions.retrieve, target, params={"expand": SUB_EXPAND})
-        existing = [d for d in current.get("discounts") or [] if isinstance(d, dict)]
-        if any(mapping.ref(d.get("promotion_code")) == discount.get("promotion_code", "-") or mapping.coupon_of(d) == discount.get("coupon", "-")
-               for d in existing):
+        existing = current.get("discounts") or []
+        if any(isinstance(d, dict) and (mapping.ref(d.get("promotion_code")) == discount.get("promotion_code", "-")
+                                        or mapping.coupon_of(d) == discount.get("coupon", "-")) for d in existing):
             return mapping.subscription(current)  # already applied (e.g. a retry after a lost answer): nothing to do
         # `discounts` replaces the whole list, so the discounts already there are passed back to keep them.
-        params = {"discounts": [{"discount": d["id"]} for d in existing] + [discount], "expand": SUB_EXPAND}
+        params = {"discounts": [{"discount": mapping.ref(d)} for d in existing] + [discount], "expand": SUB_EXPAND}
         return mapping.subscription(self.client.call(self.v1.subscriptions.update, target, params=params, idempotency_key=idempotency_key))
 
     def _discount_for(self, code: str) -> dict:
