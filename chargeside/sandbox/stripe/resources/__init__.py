@@ -1,0 +1,18 @@
+"""Resource families; importing them registers their routes and object defaults."""
+
+from . import (  # noqa: F401
+    catalog,
+    charges,
+    checkout,
+    coupons,
+    customers,
+    disputes,
+    events_api,
+    invoices,
+    payment_intents,
+    payment_methods,
+    refunds,
+    setup_intents,
+    subscriptions,
+    tax_ids,
+)
