@@ -8,4 +8,6 @@ urlpatterns = [
     path("hooks/", include("chargeside.ingest.urls")),
     path("api/v1/", api.urls),
     path("", include("chargeside.console.urls")),
+    path("panel/", include("chargeside.helpdesks.urls")),
+    path("demo/", include("chargeside.sandbox.urls")),
 ]

@@ -1,0 +1,168 @@
+"""The unified customer view: what the panel and the console show about one person, from the local database.
+
+Read path only: nothing here calls a gateway. `customer_view()` answers with frozen dataclasses in a bounded
+number of indexed queries (one per section, plus identities and totals; 11 at most, whatever the customer's
+size), reading only the columns it shows and never the raw payloads. Each section holds its most relevant
+items first (open disputes, failed payments, past-due subscriptions, open invoices, then the most recent)
+and its total count, so a UI can offer "show more" through `customer_section()`.
+
+What a member sees and may do depends on the role (`workspaces.roles`): payment methods need
+`VIEW_PAYMENT_METHODS`, the recent-actions trail needs `VIEW_AUDIT`, and each item lists the actions that
+are registered, allowed to the role, supported by the connection's adapter and possible in the item's state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chargeside.core import formatting as fmt
+from chargeside.gateways.types import ChargeStatus as CS
+from chargeside.gateways.types import InvoiceStatus as IS
+
+from . import models as m
+from .sections import BUILDERS, visible
+from .view_model import (  # noqa: F401 (re-exported: the view model's types are part of this module's API)
+    FAILED_RECENT_DAYS, PAID, SECTIONS, TROUBLED_SUBSCRIPTIONS, Alert, CustomerView, Identity, Item, Section, Total,
+    ViewContext, identity_rows, view_context,
+)
+
+# --- totals and alerts ---------------------------------------------------------------------------------
+
+def _totals(ctx: ViewContext) -> tuple[tuple[Total, ...], int]:
+    """Lifetime paid / refunded / net per currency, and how many payments failed recently."""
+    rows = (
+        m.Charge.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids)
+        .values("currency")
+        .annotate(
+            count=Count("id"),
+            paid=Sum("amount_captured", filter=Q(status__in=PAID)),
+            refunded=Sum("amount_refunded", filter=Q(status__in=PAID)),
+            failed=Count("id", filter=Q(status=CS.FAILED, remote_created_at__gte=ctx.now - dt.timedelta(days=FAILED_RECENT_DAYS))),
+        )
+        .order_by("currency")
+    )
+    totals, failed = [], 0
+    for row in rows:
+        paid, refunded = row["paid"] or 0, row["refunded"] or 0
+        failed += row["failed"]
+        totals.append(Total(
+            currency=row["currency"], paid=paid, refunded=refunded, net=paid - refunded,
+            paid_display=ctx.money(paid, row["currency"]), refunded_display=ctx.money(refunded, row["currency"]),
+            net_display=ctx.money(paid - refunded, row["currency"]), count=row["count"],
+        ))
+    totals.sort(key=lambda total: (-total.count, total.currency))  # the currency most used first
+    return tuple(totals), failed
+
+
+def _alerts(ctx: ViewContext, sections: dict, failed: int) -> tuple[Alert, ...]:
+    alerts = []
+    for item in sections["disputes"].items:
+        if item.open and item.due_soon:
+            alerts.append(Alert("dispute_due", "danger", _("Dispute of %(amount)s: evidence due %(date)s.") % {"amount": item.amount_display, "date": item.due_display}))
+        elif item.open:
+            alerts.append(Alert("dispute_open", "warning", _("Open dispute of %(amount)s.") % {"amount": item.amount_display}))
+    if failed:
+        alerts.append(Alert("failed_payment", "danger", translation.ngettext(
+            "%(count)d failed payment in the last 30 days.", "%(count)d failed payments in the last 30 days.", failed) % {"count": failed}))
+    for item in sections["subscriptions"].items:
+        if item.status in TROUBLED_SUBSCRIPTIONS:
+            alerts.append(Alert("past_due", "warning", _("Subscription %(plan)s is %(status)s.") % {
+                "plan": item.plan_name or item.remote_id, "status": status_label(item.status)}))
+    for item in sections["invoices"].items:
+        if item.status == IS.OPEN:
+            text = _("Invoice %(number)s is overdue: %(amount)s unpaid.") if item.overdue else _("Invoice %(number)s is open: %(amount)s unpaid.")
+            alerts.append(Alert("open_invoice", "warning", text % {"number": item.number or item.remote_id, "amount": item.remaining_display}))
+    return tuple(alerts)
+
+
+def status_label(status: str) -> str:
+    from .decline_reasons import STATUS_LABELS
+
+    label = STATUS_LABELS.get(status)
+    return str(label) if label else status.replace("_", " ")
+
+
+# --- public API ----------------------------------------------------------------------------------------
+
+def customer_view(*, workspace, customer_ids: list[int], member=None, language: str = "en", limit: int = 5) -> CustomerView:
+    """Everything about the customers (one person, possibly several unmerged records) in one view."""
+    language = language if language in fmt.SUPPORTED else "en"
+    with translation.override(language):
+        rows = identity_rows(workspace.id, customer_ids)
+        ctx = view_context(workspace.id, customer_ids, member, language, rows)
+        totals, failed = _totals(ctx) if ctx.gateway_customer_ids else ((), 0)
+        sections = {}
+        for name, build in BUILDERS.items():
+            if not visible(ctx, name):
+                continue
+            empty = not ctx.gateway_customer_ids and name != "recent_actions"
+            sections[name] = Section(name, (), 0) if empty or not ctx.customer_ids else build(ctx, 0, limit)
+        customers = [row for index, row in enumerate(rows) if index == 0 or rows[index - 1]["id"] != row["id"]]
+        names = _unique([row["name"] for row in customers] + [row["gateway_customers__name"] for row in rows])
+        emails = _unique([row["email"] for row in customers] + [(row["gateway_customers__email"] or "").lower() for row in rows])
+        return CustomerView(
+            customer_ids=ctx.customer_ids, name=names[0] if names else (emails[0] if emails else ""), names=names,
+            emails=emails, identities=tuple(
+                Identity(
+                    provider=row["gateway_customers__connection__provider"], connection=row["gateway_customers__connection__name"],
+                    remote_id=row["gateway_customers__remote_id"], email=row["gateway_customers__email"] or "",
+                    name=row["gateway_customers__name"] or "", deleted=bool(row["gateway_customers__deleted"]),
+                )
+                for row in rows if row["gateway_customers__id"]
+            ),
+            totals=totals, alerts=_alerts(ctx, sections, failed), sections=sections, language=language,
+            can_view_payment_methods=visible(ctx, "payment_methods"), can_view_audit=visible(ctx, "recent_actions"),
+        )
+
+
+def customer_section(*, workspace, customer_ids: list[int], section: str, member=None, language: str = "en",
+                     offset: int = 0, limit: int = 5) -> Section | None:
+    """One page of one section ("show more"). None when the section is unknown or hidden from this role."""
+    return _one_section(workspace, customer_ids, section, member, language, offset=max(offset, 0), limit=max(min(limit, 100), 1))
+
+
+KIND_SECTIONS = {"charge": "charges", "refund": "refunds", "subscription": "subscriptions", "invoice": "invoices",
+                 "dispute": "disputes", "payment_method": "payment_methods", "tax_id": "tax_ids"}
+
+
+def customer_item(*, workspace, customer_ids: list[int], kind: str, item_id: int, member=None, language: str = "en") -> Item | None:
+    """One item of these customers (with the actions this member may run on it), or None: not theirs."""
+    if kind not in KIND_SECTIONS:
+        return None
+    section = _one_section(workspace, customer_ids, KIND_SECTIONS[kind], member, language, offset=0, limit=1, only_id=item_id)
+    return section.items[0] if section and section.items else None
+
+
+def _one_section(workspace, customer_ids, section, member, language, *, offset, limit, only_id=None) -> Section | None:
+    if section not in BUILDERS:
+        return None
+    language = language if language in fmt.SUPPORTED else "en"
+    with translation.override(language):
+        rows = identity_rows(workspace.id, customer_ids)
+        ctx = view_context(workspace.id, customer_ids, member, language, rows, only_id=only_id)
+        if not visible(ctx, section):
+            return None
+        if not ctx.customer_ids or (not ctx.gateway_customer_ids and section != "recent_actions"):
+            return Section(section, (), 0)
+        return BUILDERS[section](ctx, offset, limit)
+
+
+def _unique(values) -> tuple[str, ...]:
+    seen = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return tuple(seen)
+
+
+def customer_search(workspace, query: str, *, limit: int = 20) -> list[m.Customer]:
+    """Customers by email, name prefix, card last four digits or any gateway remote id (exact)."""
+    from .search import customer_ids_for_query
+
+    ids = customer_ids_for_query(workspace, query, limit=limit)
+    by_id = {c.id: c for c in m.Customer.objects.filter(workspace=workspace, id__in=ids).only("id", "name", "email", "workspace_id")}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,60 @@
+"""Template helpers of the panel: status pills, action buttons and labels, dictionary lookups."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext
+
+from chargeside.billing.selectors import status_label
+
+from ..action_forms import form_for
+
+register = template.Library()
+
+# Status → pill colour. Anything unlisted is neutral grey.
+_TONES = {
+    "succeeded": "ok", "paid": "ok", "active": "ok", "won": "ok",
+    "trialing": "info", "authorized": "info", "pending": "info", "draft": "muted", "under_review": "info",
+    "partially_refunded": "warn", "refunded": "muted", "open": "warn", "warning": "warn", "paused": "muted",
+    "failed": "bad", "past_due": "bad", "unpaid": "bad", "needs_response": "bad", "lost": "bad", "uncollectible": "bad",
+    "incomplete": "warn", "canceled": "muted", "voided": "muted", "void": "muted", "closed": "muted",
+}
+
+
+@register.inclusion_tag("chargeside/panel/pill.html")
+def status_pill(status: str):
+    return {"label": status_label(status), "tone": _TONES.get(status, "muted")}
+
+
+@register.simple_tag
+def panel_actions(item):
+    """(name, label, danger) for the item's actions that the panel has a form for."""
+    found = []
+    for name in getattr(item, "actions", ()):
+        form = form_for(name)
+        if form is not None:
+            found.append((name, str(form.label), form.danger))
+    return found
+
+
+@register.filter
+def lookup(mapping, key):
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.simple_tag
+def audit_text(item) -> str:
+    """One line for an audit entry: "Refund succeeded", "Refund sent for approval", ..."""
+    from chargeside.helpdesks.action_forms import FORMS
+
+    form = FORMS.get(item.action)
+    action = str(form.label) if form else (item.action.replace("_", " ").capitalize() or gettext("Action"))
+    events = {
+        "succeeded": gettext("%(action)s succeeded"), "failed": gettext("%(action)s failed"),
+        "approval_requested": gettext("%(action)s sent for approval"), "approved": gettext("%(action)s approved"),
+        "rejected": gettext("%(action)s rejected"),
+    }
+    return events.get(item.event, "%(action)s: " + item.event.replace("_", " ")) % {"action": action}
