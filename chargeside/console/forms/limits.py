@@ -13,7 +13,7 @@ from chargeside.workspaces.roles import Role
 
 class LimitForm(forms.Form):
     scope = forms.ChoiceField(label=_l("Applies to"))
-    currency = forms.CharField(label=_l("Currency"), max_length=3, help_text=_l("ISO code, e.g. EUR, USD, TRY."))
+    currency = forms.CharField(label=_l("Currency"), max_length=8, help_text=_l("ISO code, e.g. EUR, USD, TRY."))
     per_action = forms.CharField(label=_l("Per action"), required=False, help_text=_l("Largest single refund or charge. Empty: no cap."))
     per_day = forms.CharField(label=_l("Per day"), required=False, help_text=_l("Total over the last 24 hours. Empty: no cap."))
 
