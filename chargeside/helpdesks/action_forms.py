@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chargeside.actions.base import ActionError
 from chargeside.core.money import to_major
@@ -29,7 +30,10 @@ class Choice:
 @dataclass(frozen=True)
 class ActionForm:
     name: str
-    label: str
+    label: str  # the button ("Refund")
+    noun: str  # the thing in sentences ("Refund failed: ...", "Confirm: Refund")
+    confirm_label: str  # the last button ("Confirm refund")
+    done: str  # the success message's start ("Refund made")
     item_kind: str
     item_param: str  # the parameter naming the row, e.g. {"charge": 42}
     money: bool = False  # full/partial amount, pre-filled with what remains
@@ -44,18 +48,29 @@ CONFIRM_PARAMS = ("as_of", "proration_date", "price")
 
 FORMS: dict[str, ActionForm] = {
     "refund": ActionForm(
-        "refund", _("Refund"), "charge", "charge", money=True, remaining_field="refundable", reason_required=True, danger=True,
+        "refund", _("Refund"), pgettext_lazy("action noun", "Refund"), _("Confirm refund"), _("Refund made"), "charge", "charge",
+        money=True, remaining_field="refundable", reason_required=True, danger=True,
     ),
-    "capture": ActionForm("capture", _("Capture"), "charge", "charge", money=True, remaining_field="amount", reason_required=True),
-    "void": ActionForm("void", _("Release"), "charge", "charge", reason_required=True, danger=True),
+    "capture": ActionForm(
+        "capture", _("Capture"), pgettext_lazy("action noun", "Capture"), _("Confirm capture"), _("Payment captured"), "charge",
+        "charge", money=True, remaining_field="amount", reason_required=True,
+    ),
+    "void": ActionForm(
+        "void", _("Release"), pgettext_lazy("action noun", "Release of the hold"), _("Confirm release"), _("Hold released"),
+        "charge", "charge", reason_required=True, danger=True,
+    ),
     "subscription_cancel": ActionForm(
-        "subscription_cancel", _("Cancel"), "subscription", "subscription", reason_required=True, danger=True,
+        "subscription_cancel", _("Cancel"), pgettext_lazy("action noun", "Cancellation"), _("Confirm cancellation"),
+        _("Subscription canceled"), "subscription", "subscription", reason_required=True, danger=True,
         choices=(
             Choice("when", _("When"), (("period_end", _("At the end of the period")), ("now", _("Now")))),
             Choice("refund_unused", _("Unused time"), (("false", _("No refund")), ("true", _("Refund unused time (only when cancelling now)")))),
         ),
     ),
-    "invoice_send": ActionForm("invoice_send", _("Send invoice"), "invoice", "invoice"),
+    "invoice_send": ActionForm(
+        "invoice_send", _("Send invoice"), pgettext_lazy("action noun", "Invoice sending"), _("Confirm and send"),
+        _("Invoice sent"), "invoice", "invoice",
+    ),
 }
 
 

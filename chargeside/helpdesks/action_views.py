@@ -133,8 +133,8 @@ def action_run(request, session, name: str, item_id: int):
     attempt = outcome.attempt
     amount = money(attempt.amount, attempt.currency, session.language) if attempt.amount is not None else ""
     if attempt.status == "succeeded":
-        flash = {"level": "success", "message": _("%(action)s done%(amount)s.") % {
-            "action": form.label, "amount": f": {amount}" if amount else ""}}
+        flash = {"level": "success", "message": (_("%(done)s: %(amount)s.") if amount else _("%(done)s.")) % {
+            "done": form.done, "amount": amount}}
     elif attempt.status == "awaiting_approval":
         flash = {"level": "warning", "message": _("Above your limit: %(amount)s was sent to an admin for approval.") % {"amount": amount}}
     elif attempt.status == "in_flight":
@@ -142,7 +142,7 @@ def action_run(request, session, name: str, item_id: int):
     else:
         # The gateway's refusal, in its adapter's plain words; the panel stays where it was.
         return render(request, "chargeside/actions/result.html", {
-            "level": "danger", "message": _("%(action)s failed: %(error)s") % {"action": form.label, "error": attempt.error_message or status_label(attempt.status)},
+            "level": "danger", "message": _("%(action)s failed: %(error)s") % {"action": form.noun, "error": attempt.error_message or status_label(attempt.status)},
             "back_url": _context(session, form, item)["form_url"], "slot_id": f"slot-{item.kind}-{item.id}",
         })
     return reswap(retarget(panel_body(request, session, flash=flash), "#panel-body"), "outerHTML")

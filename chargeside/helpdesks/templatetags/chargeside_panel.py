@@ -51,7 +51,7 @@ def audit_text(item) -> str:
     from chargeside.helpdesks.action_forms import FORMS
 
     form = FORMS.get(item.action)
-    action = str(form.label) if form else (item.action.replace("_", " ").capitalize() or gettext("Action"))
+    action = str(form.noun) if form else (item.action.replace("_", " ").capitalize() or gettext("Action"))
     events = {
         "succeeded": gettext("%(action)s succeeded"), "failed": gettext("%(action)s failed"),
         "approval_requested": gettext("%(action)s sent for approval"), "approved": gettext("%(action)s approved"),
