@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.utils import translation
 
 from chargeside.workspaces.models import Member
 from chargeside.workspaces.roles import Perm, can
@@ -44,6 +46,15 @@ def resolve_member(request) -> Member | None:
         if member is not None:
             activate_member(request, member)
     return member
+
+
+def _apply_language(request, member: Member) -> None:
+    """The member's saved preference wins for this request too (the middleware only sees the session)."""
+    if member.language and member.language in {code for code, _name in settings.LANGUAGES}:
+        translation.activate(member.language)
+        request.LANGUAGE_CODE = member.language
+        if request.session.get(SESSION_LANGUAGE) != member.language:
+            request.session[SESSION_LANGUAGE] = member.language
 
 
 def permissions_map(member: Member | None) -> dict[str, bool]:
@@ -82,6 +93,7 @@ def console_view(permission: Perm | None = None):
 
                 return refuse(request, _("You are not a member of any workspace. Ask an owner to invite you."))
             request.workspace = member.workspace
+            _apply_language(request, member)
             if permission is not None and not can(member.role, permission):
                 from django.utils.translation import gettext as _
 

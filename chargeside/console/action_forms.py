@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 ITEM_PARAM = {"charge": "charge", "subscription": "subscription", "invoice": "invoice", "payment_method": "payment_method"}
 
@@ -25,24 +25,24 @@ class ActionField:
 
 
 EXTRA_FIELDS: dict[str, tuple[ActionField, ...]] = {
-    "refund": (ActionField("amount", _l("Amount"), "money", _l("Leave empty to refund everything still refundable.")),),
-    "capture": (ActionField("amount", _l("Amount"), "money", _l("Leave empty to capture the full authorised amount.")),),
+    "refund": (ActionField("amount", gettext_lazy("Amount"), "money", gettext_lazy("Leave empty to refund everything still refundable.")),),
+    "capture": (ActionField("amount", gettext_lazy("Amount"), "money", gettext_lazy("Leave empty to capture the full authorised amount.")),),
     "authorize": (
-        ActionField("amount", _l("Amount"), "money"),
-        ActionField("currency", _l("Currency"), "text", _l("ISO code, e.g. EUR.")),
-        ActionField("description", _l("Description")),
+        ActionField("amount", gettext_lazy("Amount"), "money"),
+        ActionField("currency", gettext_lazy("Currency"), "text", gettext_lazy("ISO code, e.g. EUR.")),
+        ActionField("description", gettext_lazy("Description")),
     ),
     "subscription_cancel": (
-        ActionField("when", _l("When"), "choice", choices=(("period_end", _l("At the end of the period")), ("now", _l("Now"))),
+        ActionField("when", gettext_lazy("When"), "choice", choices=(("period_end", gettext_lazy("At the end of the period")), ("now", gettext_lazy("Now"))),
                     default="period_end"),
-        ActionField("refund_unused", _l("Refund the unused part of this period"), "checkbox"),
+        ActionField("refund_unused", gettext_lazy("Refund the unused part of this period"), "checkbox"),
     ),
 }
 
 ACTION_LABELS = {
-    "refund": _l("Refund"), "capture": _l("Capture"), "void": _l("Void"), "authorize": _l("Authorise a payment"),
-    "subscription_cancel": _l("Cancel subscription"), "subscription_change": _l("Change plan"),
-    "invoice_send": _l("Send invoice"), "coupon_apply": _l("Apply coupon"), "tax_id_add": _l("Add tax id"),
+    "refund": gettext_lazy("Refund"), "capture": gettext_lazy("Capture"), "void": gettext_lazy("Void"), "authorize": gettext_lazy("Authorise a payment"),
+    "subscription_cancel": gettext_lazy("Cancel subscription"), "subscription_change": gettext_lazy("Change plan"),
+    "invoice_send": gettext_lazy("Send invoice"), "coupon_apply": gettext_lazy("Apply coupon"), "tax_id_add": gettext_lazy("Add tax id"),
 }
 
 

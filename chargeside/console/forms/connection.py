@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from chargeside.connections.models import Connection
 
@@ -31,7 +31,7 @@ def _field_for(spec, *, has_stored_secret: bool) -> forms.Field:
 
 
 class ConnectionForm(forms.Form):
-    name = forms.CharField(label=_l("Name"), max_length=100, help_text=_l("Shown to agents, e.g. “Stripe EU”."))
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("Shown to agents, e.g. “Stripe EU”."))
 
     def __init__(self, *args, adapter_class, workspace, instance: Connection | None = None, **kwargs):
         self.adapter_class = adapter_class

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from chargeside.core.money import MoneyError, normalise_currency, to_minor
 from chargeside.workspaces.models import ActionLimit, Member
@@ -12,18 +12,18 @@ from chargeside.workspaces.roles import Role
 
 
 class LimitForm(forms.Form):
-    scope = forms.ChoiceField(label=_l("Applies to"))
-    currency = forms.CharField(label=_l("Currency"), max_length=8, help_text=_l("ISO code, e.g. EUR, USD, TRY."))
-    per_action = forms.CharField(label=_l("Per action"), required=False, help_text=_l("Largest single refund or charge. Empty: no cap."))
-    per_day = forms.CharField(label=_l("Per day"), required=False, help_text=_l("Total over the last 24 hours. Empty: no cap."))
+    scope = forms.ChoiceField(label=gettext_lazy("Applies to"))
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=8, help_text=gettext_lazy("ISO code, e.g. EUR, USD, TRY."))
+    per_action = forms.CharField(label=gettext_lazy("Per action"), required=False, help_text=gettext_lazy("Largest single refund or charge. Empty: no cap."))
+    per_day = forms.CharField(label=gettext_lazy("Per day"), required=False, help_text=gettext_lazy("Total over the last 24 hours. Empty: no cap."))
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         self.members = {str(m.pk): m for m in Member.objects.filter(workspace=workspace, is_active=True).select_related("user")}
         self.fields["scope"].choices = [
-            (_l("Role"), [(f"role:{role.value}", role.value.title()) for role in Role]),
-            (_l("Member"), [(f"member:{pk}", m.display_name) for pk, m in self.members.items()]),
+            (gettext_lazy("Role"), [(f"role:{role.value}", role.value.title()) for role in Role]),
+            (gettext_lazy("Member"), [(f"member:{pk}", m.display_name) for pk, m in self.members.items()]),
         ]
 
     def clean_currency(self):

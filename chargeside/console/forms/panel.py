@@ -6,7 +6,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 # An origin as CSP frame-ancestors accepts it: scheme://host[:port], host may start with "*." ; or 'self'.
 ORIGIN = re.compile(r"^(?:'self'|https?://(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?)$")
@@ -14,8 +14,8 @@ ORIGIN = re.compile(r"^(?:'self'|https?://(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9]
 
 class FrameOriginsForm(forms.Form):
     origins = forms.CharField(
-        label=_l("Allowed frame origins"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_l("One per line, e.g. https://acme.zendesk.com or https://*.freshdesk.com. Only these sites may show the panel."),
+        label=gettext_lazy("Allowed frame origins"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("One per line, e.g. https://acme.zendesk.com or https://*.freshdesk.com. Only these sites may show the panel."),
     )
 
     def clean_origins(self):
