@@ -7,10 +7,14 @@ POST /panel/action/<name>/<item id>/run/       runs it; success re-renders the p
 Every request carries the panel-session token (X-Panel-Token, see `signing.py`), verified before the body is
 read. The item must belong to the panel's customer and list the action (role × adapter × state); otherwise
 the answer is 403/404, never a stack trace. Double submits are harmless: run_action derives the same key
-for the same click on the same state, and the buttons disable themselves while a request is in flight.
+for the same click on the same state, the confirmation carries a fingerprint of the state it was shown
+(`seen`) and a run on a changed state is refused, and the buttons disable themselves while in flight.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -23,6 +27,7 @@ from chargeside.actions.base import ActionError
 from chargeside.actions.runner import ActionRequest, action_preview, run_action
 from chargeside.billing.selectors import customer_item, status_label
 from chargeside.core.formatting import money
+from chargeside.core.signing import constant_time_equal
 
 from .action_forms import ActionForm, form_for, major_text, request_params
 from .http import panel_session_required
@@ -30,6 +35,12 @@ from .panel import session_member
 from .views import panel_body
 
 SOURCE = "panel"
+
+
+def fingerprint(item) -> str:
+    """What the agent saw when confirming: the item's state as shown (status, amounts, dates)."""
+    seen = json.dumps([item.kind, item.id, item.status, sorted((k, str(v)) for k, v in item.fields.items())], ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
 class _Refused(Exception):
@@ -109,6 +120,7 @@ def action_preview_view(request, session, name: str, item_id: int):
     if form.money and preview.amount is not None:
         confirmed["amount_minor"] = str(preview.amount.amount)
     confirmed.update({key: str(value) for key, value in (getattr(preview, "confirm_params", None) or {}).items()})
+    confirmed["seen"] = fingerprint(item)
     return render(request, "chargeside/actions/confirm.html", _context(
         session, form, item, preview=preview, confirmed=confirmed, reason=values["reason"],
         amount_display=money(preview.amount.amount, preview.amount.currency, session.language) if preview.amount else "",
@@ -123,6 +135,11 @@ def action_run(request, session, name: str, item_id: int):
     except _Refused as refused:
         return _refusal(request, refused)
     reason = request.POST.get("reason", "")
+    if not constant_time_equal(request.POST.get("seen", ""), fingerprint(item)):
+        # Confirmed on a state that is gone: a second submit after the first went through, or a colleague
+        # acted meanwhile. Show the new state instead of acting on an outdated confirmation.
+        flash = {"level": "warning", "message": _("This changed since you reviewed it. Here is the current state; review again if still needed.")}
+        return reswap(retarget(panel_body(request, session, flash=flash), "#panel-body"), "outerHTML")
     try:
         params = request_params(form, item.id, request.POST)
         outcome = run_action(member=member, request=ActionRequest(

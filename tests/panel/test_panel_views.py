@@ -222,8 +222,11 @@ def test_gateway_failure_is_reported_in_plain_words_and_audited(client, workspac
     _, token = open_panel(client, workspace, agent=agent.user.email, lang="en")
     charge = Charge.objects.get(remote_id="ch_jpy")
 
-    response = client.post(f"/panel/action/refund/{charge.id}/run/", {"amount_minor": "5000", "reason": "duplicate"},
-                           headers={"X-Panel-Token": token, "HX-Request": "true"})
+    headers = {"X-Panel-Token": token, "HX-Request": "true"}
+    confirm = client.post(f"/panel/action/refund/{charge.id}/preview/", {"mode": "full", "reason": "duplicate"}, headers=headers)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirm.content.decode()))
+
+    response = client.post(f"/panel/action/refund/{charge.id}/run/", hidden, headers=headers)
 
     from chargeside.actions.models import ActionAttempt, AuditEvent
 
