@@ -74,6 +74,7 @@ def _recent(connection, adapter, kind, cutoff, max_pages, page_size, run: SyncRu
         created = [dto.created_at for dto in page.items if getattr(dto, "created_at", None)]
         if not page.next_cursor or (created and max(created) < cutoff):
             return
+        cursor = page.next_cursor
 
 
 def requeue_failed(connection, *, since: dt.datetime) -> int:
