@@ -92,10 +92,11 @@ class StripeAdapter(GatewayAdapter):
         try:
             try:
                 account = self.client.call(self.v1.accounts.retrieve_current)
-            except AuthenticationFailed as exc:
-                if exc.http_status != 403:
+            except (AuthenticationFailed, NotFound) as exc:
+                if isinstance(exc, AuthenticationFailed) and exc.http_status != 403:
                     raise
-                # A restricted key may not read the account; reading one customer still proves the key works.
+                # A restricted key may not read the account (403), a Stripe-compatible test server may not serve
+                # /v1/account (404); reading one customer still proves the key and the URL work.
                 self.client.call(self.v1.customers.list, params={"limit": 1})
                 return ConnectionCheck(ok=True, message=f"Connected to Stripe ({mode} mode).")
         except GatewayError as exc:
@@ -265,8 +266,10 @@ class StripeAdapter(GatewayAdapter):
         target = subscription_remote_id or self._only_live_subscription(customer_remote_id)
         current = self.client.call(self.v1.subscriptions.retrieve, target, params={"expand": SUB_EXPAND})
         existing = current.get("discounts") or []
-        if any(isinstance(d, dict) and (mapping.ref(d.get("promotion_code")) == discount.get("promotion_code", "-")
-                                        or mapping.coupon_of(d) == discount.get("coupon", "-")) for d in existing):
+        # Discount objects: the expanded list (current API) or the singular `discount` (older shape).
+        readable = [d for d in [current.get("discount"), *existing] if isinstance(d, dict)]
+        if any(mapping.ref(d.get("promotion_code")) == discount.get("promotion_code", "-")
+               or mapping.coupon_of(d) == discount.get("coupon", "-") for d in readable):
             return mapping.subscription(current)  # already applied (e.g. a retry after a lost answer): nothing to do
         # `discounts` replaces the whole list, so the discounts already there are passed back to keep them.
         params = {"discounts": [{"discount": mapping.ref(d)} for d in existing] + [discount], "expand": SUB_EXPAND}

@@ -107,7 +107,7 @@ def _walk(adapter, kind, page_size=2):
         cursor = page.next_cursor
 
 
-def test_backfill_pages_through_every_kind(merchant, adapter):
+def test_backfill_pages_through_every_kind(fake, merchant, adapter):
     created: dict[ResourceKind, set[str]] = {kind: set() for kind in ResourceKind}
     customers = []
     for n in range(3):
@@ -136,9 +136,9 @@ def test_backfill_pages_through_every_kind(merchant, adapter):
     merchant.v1.subscriptions.cancel(canceled.id)
     created[ResourceKind.SUBSCRIPTION].add(canceled.id)  # status=all: canceled ones are listed too
     created[ResourceKind.INVOICE].add(canceled.latest_invoice)
-    disputed = paid_charge(merchant, adapter, customers[1], "pm_card_createDispute", amount=777)
+    disputed = paid_charge(merchant, adapter, customers[1], "pm_card_visa", amount=777)
     created[ResourceKind.CHARGE].add(disputed.remote_id)
-    created[ResourceKind.DISPUTE].add(_dispute_of(merchant, disputed.remote_id))
+    created[ResourceKind.DISPUTE].add(fake.control.create_dispute(disputed.remote_id)["id"])
 
     for kind in ResourceKind:
         ids, pages = _walk(adapter, kind)
@@ -146,10 +146,6 @@ def test_backfill_pages_through_every_kind(merchant, adapter):
         assert created[kind] <= set(ids), f"{kind}: missing {created[kind] - set(ids)}"
         if len(created[kind]) > 2:
             assert pages >= 2, f"{kind}: expected several pages"
-
-
-def _dispute_of(merchant, charge_id: str) -> str:
-    return next(d.id for d in merchant.v1.disputes.list({"limit": 100}).data if d.charge == charge_id)
 
 
 def test_subscription_pages_carry_product_names(merchant, adapter):
@@ -224,8 +220,22 @@ def test_authorize_then_capture_part(merchant, adapter):
     assert (held.status, held.amount, held.amount_captured, held.currency) == (ChargeStatus.AUTHORIZED, 8000, 0, "GBP")
     assert held.intent_remote_id.startswith("pi_")
     captured = adapter.capture(charge=held, amount=Money(5000, "GBP"), idempotency_key="cap-1")
-    assert (captured.remote_id, captured.status, captured.amount_captured, captured.amount_refunded) == (
-        held.remote_id, ChargeStatus.SUCCEEDED, 5000, 0)
+    assert (captured.remote_id, captured.intent_remote_id, captured.amount, captured.amount_captured) == (
+        held.remote_id, held.intent_remote_id, 8000, 5000)
+    again = adapter.capture(charge=held, amount=Money(5000, "GBP"), idempotency_key="cap-1")  # retried attempt
+    assert again.amount_captured == 5000
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "sandbox/stripe counts the released 3000 of a partial capture in amount_refunded, as Stripe did before "
+    "2025-03-31.basil; the fake serves 2026-10-28.endive, where amount_refunded is not touched "
+    "(support.stripe.com: changes to balance transaction behavior for partial capture). Remove when fixed."))
+def test_partial_capture_releases_the_rest_without_a_refund(merchant, adapter):
+    customer, pm = customer_with_card(merchant)
+    held = adapter.authorize(customer_remote_id=customer, payment_method_remote_id=pm, amount=Money(8000, "GBP"),
+                             description="Deposit", idempotency_key="auth-9")
+    captured = adapter.capture(charge=held, amount=Money(5000, "GBP"), idempotency_key="cap-9")
+    assert (captured.status, captured.amount_refunded) == (ChargeStatus.SUCCEEDED, 0)
 
 
 def test_authorize_then_void(merchant, adapter):
@@ -379,3 +389,49 @@ def test_connection_refused_is_unavailable():
         adapter.fetch(ResourceKind.CUSTOMER, "cus_1")
     assert info.value.request_id == ""
     assert adapter.test_connection().ok is False
+
+
+def test_every_write_leaves_with_the_callers_key(monkeypatch, merchant, adapter):
+    from chargeside.gateways.stripe import client as client_module
+
+    sent = []
+    original = client_module._GuardedRequestsClient.request
+
+    def recording(self, method, url, headers, post_data=None):
+        sent.append((method.upper(), url.split("?")[0].split("/v1/")[1], headers.get("Idempotency-Key")))
+        return original(self, method, url, headers, post_data)
+
+    customer, pm = customer_with_card(merchant)
+    charge = paid_charge(merchant, adapter, customer, pm)
+    price, bigger = monthly_price(merchant, name="Pro"), monthly_price(merchant, amount=9900, name="Team")
+    merchant.v1.coupons.create({"percent_off": 10, "duration": "once", "id": "TEN"})
+    merchant.v1.invoice_items.create({"customer": customer, "amount": 1000, "currency": "usd"})
+    draft = merchant.v1.invoices.create({"customer": customer, "collection_method": "send_invoice", "days_until_due": 7,
+                                         "pending_invoice_items_behavior": "include"})
+    monkeypatch.setattr(client_module._GuardedRequestsClient, "request", recording)
+
+    adapter.refund(charge=charge, amount=Money(100, "EUR"), reason="", idempotency_key="k-refund")
+    held = adapter.authorize(customer_remote_id=customer, payment_method_remote_id=pm, amount=Money(500, "EUR"),
+                             description="", idempotency_key="k-auth")
+    adapter.capture(charge=held, amount=None, idempotency_key="k-capture")
+    held2 = adapter.authorize(customer_remote_id=customer, payment_method_remote_id=pm, amount=Money(500, "EUR"),
+                              description="", idempotency_key="k-auth2")
+    adapter.void(charge=held2, idempotency_key="k-void")
+    sub = adapter.subscription_create(customer_remote_id=customer, price_remote_id=price, idempotency_key="k-sub")
+    when = sub.current_period_start + dt.timedelta(days=3)
+    adapter.subscription_change_preview(subscription=sub, price_remote_id=bigger, proration_date=when)
+    sub = adapter.subscription_change(subscription=sub, price_remote_id=bigger, proration_date=when, idempotency_key="k-change")
+    adapter.coupon_apply(code="TEN", idempotency_key="k-coupon", subscription_remote_id=sub.remote_id)
+    adapter.subscription_cancel(subscription_remote_id=sub.remote_id, at_period_end=True, idempotency_key="k-later")
+    adapter.subscription_cancel(subscription_remote_id=sub.remote_id, at_period_end=False, idempotency_key="k-now")
+    adapter.invoice_send(invoice_remote_id=draft.id, idempotency_key="k-send")
+    adapter.tax_id_add(customer_remote_id=customer, type="eu_vat", value="DE123456789", idempotency_key="k-tax")
+    adapter.card_update_session(customer_remote_id=customer, return_url="https://example.com", idempotency_key="k-card")
+
+    writes = [(m, path, key) for m, path, key in sent if m in ("POST", "DELETE")]
+    assert all(key is None for m, _, key in sent if m == "GET")
+    assert [key for _, _, key in writes if not key.startswith("preview-")] == [
+        "k-refund", "k-auth", "k-capture", "k-auth2", "k-void", "k-sub", "k-change", "k-coupon", "k-later", "k-now",
+        "k-send:finalize", "k-send:send", "k-tax", "k-card"]
+    assert [path for _, path, key in writes if key.startswith("preview-")] == ["invoices/create_preview"]
+    assert ("DELETE", f"subscriptions/{sub.remote_id}", "k-now") in writes
