@@ -32,6 +32,9 @@ EXTRA_FIELDS: dict[str, tuple[ActionField, ...]] = {
         ActionField("currency", gettext_lazy("Currency"), "text", gettext_lazy("ISO code, e.g. EUR.")),
         ActionField("description", gettext_lazy("Description")),
     ),
+    "subscription_change": (
+        ActionField("price", gettext_lazy("New price"), "text", gettext_lazy("The gateway's price id of the new plan, e.g. price_…")),
+    ),
     "subscription_cancel": (
         ActionField("when", gettext_lazy("When"), "choice", choices=(("period_end", gettext_lazy("At the end of the period")), ("now", gettext_lazy("Now"))),
                     default="period_end"),

@@ -62,7 +62,7 @@ def connection_add(request, provider: str):
         messages.success(request, _("Connection saved. Paste the webhook URL below into %(provider)s.") % {"provider": cls.display_name})
         return redirect("console:connection_edit", pk=connection.pk)
     return page(request, "console/connections/form.html", {
-        "section": "connections", "form": form, "adapter": cls, "connection": None,
+        "section": "connections", "form": form, "provider_name": cls.display_name, "connection": None,
     })
 
 
@@ -78,7 +78,7 @@ def connection_edit(request, pk: int):
         messages.success(request, _("Connection saved."))
         return redirect("console:connection_edit", pk=connection.pk)
     return page(request, "console/connections/form.html", {
-        "section": "connections", "form": form, "adapter": cls, "connection": connection,
+        "section": "connections", "form": form, "provider_name": cls.display_name, "connection": connection,
         "webhook_url": webhook_url(connection),
     })
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chargeside.workspaces.models import ApiToken, Member
@@ -17,9 +18,28 @@ from ..members import MemberError, member_change_role, member_invite, member_set
 from ._helpers import get_in_workspace
 
 
+PERM_LABELS = {
+    Perm.VIEW_BILLING: gettext_lazy("See billing (customers, payments, subscriptions, invoices)"),
+    Perm.VIEW_PAYMENT_METHODS: gettext_lazy("See payment methods (brand, last four digits, expiry)"),
+    Perm.VIEW_AUDIT: gettext_lazy("See the audit trail"),
+    Perm.EXPORT_AUDIT: gettext_lazy("Export the audit trail"),
+    Perm.REFUND: gettext_lazy("Refund"),
+    Perm.CAPTURE: gettext_lazy("Authorise, capture and release payments"),
+    Perm.SUBSCRIPTION_CANCEL: gettext_lazy("Cancel subscriptions"),
+    Perm.SUBSCRIPTION_CREATE: gettext_lazy("Create subscriptions and change plans"),
+    Perm.INVOICE_SEND: gettext_lazy("Send invoices"),
+    Perm.COUPON_APPLY: gettext_lazy("Apply coupons"),
+    Perm.TAX_ID_ADD: gettext_lazy("Add tax ids"),
+    Perm.CUSTOMER_MERGE: gettext_lazy("Merge and split customers"),
+    Perm.APPROVE: gettext_lazy("Approve requests over a limit"),
+    Perm.MANAGE_CONNECTIONS: gettext_lazy("Manage connections"),
+    Perm.MANAGE_MEMBERS: gettext_lazy("Manage members, limits and panel settings"),
+}
+
+
 def _matrix():
     roles = list(Role)
-    return roles, [(perm, [perm in ROLE_PERMISSIONS[role] for role in roles]) for perm in Perm]
+    return roles, [(perm, PERM_LABELS.get(perm, perm.value), [perm in ROLE_PERMISSIONS[role] for role in roles]) for perm in Perm]
 
 
 @console_view(Perm.MANAGE_MEMBERS)

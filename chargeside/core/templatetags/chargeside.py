@@ -52,6 +52,14 @@ def datetime_filter(value):
 
 
 @register.filter
+def status_text(value):
+    """A billing status in words, translated ("partially_refunded" → "partially refunded")."""
+    from chargeside.billing.selectors import status_label
+
+    return status_label(str(value or ""))
+
+
+@register.filter
 def http_url(value):
     """The URL if it is http(s), else "": remote strings (ticket links) must never become javascript: links."""
     text = str(value or "").strip()
