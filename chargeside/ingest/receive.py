@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from chargeside.core.redaction import redact
 from chargeside.core.signing import SignatureError
@@ -43,11 +44,42 @@ def max_body_bytes() -> int:
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What the endpoint answers: an HTTP status and a short JSON body."""
+    """What the endpoint answers (an HTTP status and a short JSON body) and the status the row got."""
 
     http_status: int
-    delivery: WebhookDelivery | None
+    status: str
     body: dict
+
+
+def connection_for_token(token: str):
+    """The active gateway connection behind a webhook URL, or None.
+
+    Found connections are remembered for CONNECTION_CACHE_SECONDS: the lookup costs as much as the rest of
+    the request. So a disabled connection or a rotated signing secret takes up to that long to apply to
+    webhooks. Unknown tokens are not remembered (scanners would fill the memory).
+    """
+    now = time.monotonic()
+    hit = _by_token.get(token)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    from chargeside.connections.models import Connection
+
+    connection = (
+        Connection.objects.filter(webhook_token=token, kind=Connection.Kind.GATEWAY)
+        .exclude(status=Connection.Status.DISABLED)
+        .only("id", "workspace_id", "provider", "settings", "credentials_encrypted")
+        .first()
+    )
+    if connection is not None:
+        if len(_by_token) >= _MAX_CACHED_CONNECTIONS:
+            _by_token.clear()
+        _by_token[token] = (now + CONNECTION_CACHE_SECONDS, connection)
+    return connection
+
+
+CONNECTION_CACHE_SECONDS = 5.0
+_MAX_CACHED_CONNECTIONS = 1000
+_by_token: dict[str, tuple[float, object]] = {}
 
 
 def storable_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -65,8 +97,8 @@ def storable_headers(headers: Mapping[str, str]) -> dict[str, str]:
 def reject_oversized(connection, *, headers: Mapping[str, str], size: int | None) -> Receipt:
     limit = max_body_bytes()
     reason = f"body larger than the {limit}-byte limit" + (f" ({size} bytes)" if size else "")
-    delivery = _store(connection, headers=headers, body=b"", status=Status.REJECTED, reason=reason)
-    return Receipt(413, delivery, {"error": reason})
+    _store(connection, headers=headers, body=b"", status=Status.REJECTED, reason=reason)
+    return Receipt(413, Status.REJECTED, {"error": reason})
 
 
 def receive(connection, *, headers: Mapping[str, str], body: bytes, now: float | None = None) -> Receipt:
@@ -76,41 +108,37 @@ def receive(connection, *, headers: Mapping[str, str], body: bytes, now: float |
         adapter = cached_adapter(connection)
         adapter.verify_webhook(headers=headers, body=body, now=now)
     except SignatureError as exc:
-        delivery = _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=exc.reason)
-        return Receipt(400, delivery, {"error": f"signature verification failed: {exc.reason}"})
+        _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=exc.reason)
+        return Receipt(400, Status.REJECTED, {"error": f"signature verification failed: {exc.reason}"})
     except Exception as exc:  # our side (missing secret, adapter bug): keep it, let the provider retry
         logger.exception("webhook verification crashed for connection %s", connection.pk)
         reason = f"could not verify: {type(exc).__name__}"
-        delivery = _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason, error=str(exc))
-        return Receipt(503, delivery, {"error": "the delivery could not be verified now; it was kept, please retry"})
+        _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason, error=str(exc))
+        return Receipt(503, Status.REJECTED, {"error": "the delivery could not be verified now; it was kept, please retry"})
 
     try:
         events = adapter.parse_webhook(body)
     except Exception as exc:  # ValueError by contract; anything else is a payload the adapter cannot read
         reason = f"malformed body: {exc}"[:300]
-        delivery = _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason)
-        return Receipt(400, delivery, {"error": reason})
+        _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason)
+        return Receipt(400, Status.REJECTED, {"error": reason})
 
-    actionable = any(event.kind is not None for event in events)
-    delivery = _store(
-        connection, headers=headers, body=body, status=Status.PENDING if actionable else Status.IGNORED,
-        event_ids=[event.event_id for event in events], event_types=[event.type for event in events],
-    )
-    if actionable:
+    status = Status.PENDING if any(event.kind is not None for event in events) else Status.IGNORED
+    _store(connection, headers=headers, body=body, status=status,
+           event_ids=[event.event_id for event in events], event_types=[event.type for event in events])
+    if status == Status.PENDING:
         from .tasks import request_drain
 
         request_drain()
-        return Receipt(200, delivery, {"status": "accepted"})
-    return Receipt(200, delivery, {"status": "ignored"})
+        return Receipt(200, status, {"status": "accepted"})
+    return Receipt(200, status, {"status": "ignored"})
 
 
 def _store(connection, *, headers, body: bytes, status: str, reason: str = "", error: str = "",
-           event_ids=(), event_types=()) -> WebhookDelivery:
-    from django.utils import timezone
-
+           event_ids=(), event_types=()) -> None:
     now = timezone.now()
-    return WebhookDelivery.objects.create(
-        workspace_id=connection.workspace_id, connection=connection, received_at=now, next_attempt_at=now,
+    WebhookDelivery.insert(
+        workspace_id=connection.workspace_id, connection_id=connection.pk, received_at=now, next_attempt_at=now,
         body=body, headers=storable_headers(headers), status=status, reject_reason=redact(reason)[:300],
         error=redact(error)[:2000], event_ids=list(event_ids), event_types=list(event_types),
         processed_at=now if status == Status.IGNORED else None,

@@ -11,20 +11,13 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from chargeside.connections.models import Connection
-
-from .receive import max_body_bytes, receive, reject_oversized
+from .receive import connection_for_token, max_body_bytes, receive, reject_oversized
 
 
 @csrf_exempt
 @require_POST
 def webhook(request, token: str):
-    connection = (
-        Connection.objects.filter(webhook_token=token, kind=Connection.Kind.GATEWAY)
-        .exclude(status=Connection.Status.DISABLED)
-        .only("id", "workspace_id", "provider", "settings", "credentials_encrypted")
-        .first()
-    )
+    connection = connection_for_token(token)
     if connection is None:
         return JsonResponse({"error": "unknown webhook address"}, status=404)
 
