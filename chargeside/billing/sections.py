@@ -116,7 +116,7 @@ def _refunds(ctx: ViewContext, offset: int, limit: int) -> Section:
     rows, total = _page(qs, (*_BASE, "status", "amount", "currency", "reason", "charge_remote_id"), _recent(), offset, limit)
     items = tuple(
         _item(ctx, "refund", row, amount=row["amount"], currency=row["currency"],
-              amount_display=ctx.money(row["amount"], row["currency"]), reason=row["reason"],
+              amount_display=ctx.money(row["amount"], row["currency"]), reason=row["reason"].replace("_", " "),
               charge_remote_id=row["charge_remote_id"])
         for row in rows
     )

@@ -44,7 +44,7 @@ class ActionForm:
 
 
 # Parameters a preview may pin in `Preview.confirm_params` and the confirmation sends back unchanged.
-CONFIRM_PARAMS = ("as_of", "proration_date", "price")
+CONFIRM_PARAMS = ("as_of", "proration_date", "price", "state_seen")
 
 FORMS: dict[str, ActionForm] = {
     "refund": ActionForm(
@@ -60,7 +60,7 @@ FORMS: dict[str, ActionForm] = {
         "charge", "charge", reason_required=True, danger=True,
     ),
     "subscription_cancel": ActionForm(
-        "subscription_cancel", _("Cancel"), pgettext_lazy("action noun", "Cancellation"), _("Confirm cancellation"),
+        "subscription_cancel", _("Cancel subscription"), pgettext_lazy("action noun", "Cancellation"), _("Confirm cancellation"),
         _("Subscription canceled"), "subscription", "subscription", reason_required=True, danger=True,
         choices=(
             Choice("when", _("When"), (("period_end", _("At the end of the period")), ("now", _("Now")))),

@@ -22,8 +22,10 @@ _TONES = {
 
 
 @register.inclusion_tag("chargeside/panel/pill.html")
-def status_pill(status: str):
-    return {"label": status_label(status), "tone": _TONES.get(status, "muted")}
+def status_pill(status: str, kind: str = ""):
+    # A refund that "succeeded" went through; "paid" (how a charge's success reads) would mislead.
+    label = gettext("completed") if kind == "refund" and status == "succeeded" else status_label(status)
+    return {"label": label, "tone": _TONES.get(status, "muted")}
 
 
 @register.simple_tag

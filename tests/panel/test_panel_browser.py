@@ -1,0 +1,130 @@
+"""The demo ticket page in a real browser: the panel in its iframe, a partial refund with a reason, the new
+state and the audit entry, in English and in Turkish. Screenshots go to artifacts/screenshots/.
+
+Needs Debian's chromium (`apt-get install -y chromium`) and the `playwright` package; run with
+`pytest -m browser tests/panel/test_panel_browser.py`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import stripe
+
+from .test_panel_refund_e2e import load_everything
+
+pytestmark = [pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        ])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_shop(erasable_audit, settings, workspace, stripe_fake, stripe_connection, live_server):
+    """The demo page pointed at `workspace`, with Ayşe's payment of 1,200.00 TRY synced from the fake."""
+    settings.CHARGESIDE_DEMO_WORKSPACE = workspace.slug
+    merchant = stripe.StripeClient("sk_test_chargeside", base_addresses={"api": stripe_fake.base_url}, max_network_retries=0)
+    customer = merchant.v1.customers.create({"email": "ayse.yilmaz@example.com", "name": "Ayşe Yılmaz"})
+    pm = merchant.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    merchant.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": pm.id}})
+    intent = merchant.v1.payment_intents.create({
+        "amount": 120000, "currency": "try", "customer": customer.id, "payment_method": pm.id, "confirm": True,
+        "off_session": True, "payment_method_types": ["card"], "description": "Order #1001",
+    })
+    other = merchant.v1.customers.create({"email": "james.smith@example.com", "name": "James Smith"})
+    load_everything(stripe_connection)
+    return merchant, intent.latest_charge, other
+
+
+def refund_in_the_panel(page, *, refund_label: str, partial: str, review: str, confirm: str, amount: str, reason: str):
+    panel = page.frame_locator("iframe.panel-frame")
+    charge = panel.locator("#section-charges li.item").first
+    charge.get_by_role("button", name=refund_label).click()
+    charge.locator('input[name="mode"][value="partial"]').check()
+    charge.locator('input[name="amount"]').fill(amount)
+    charge.locator('textarea[name="reason"]').fill(reason)
+    charge.get_by_role("button", name=review).click()
+    charge.locator(".confirm").wait_for()
+    return panel, charge
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_partial_refund_from_the_demo_ticket_in_english(browser, demo_shop, live_server, agent):
+    merchant, charge_id, _ = demo_shop
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/demo/")
+    panel = page.frame_locator("iframe.panel-frame")
+    panel.get_by_text("Ayşe Yılmaz").first.wait_for()
+    assert "TRY1,200.00" in panel.locator("table.totals").inner_text()
+    shoot(page, "demo_en_1_ticket")
+
+    panel, charge = refund_in_the_panel(page, refund_label="Refund", partial="Partial", review="Review", confirm="Confirm refund",
+                                        amount="250.50", reason="Charged twice for order #1001")
+    assert "TRY949.50" in charge.locator(".confirm").inner_text()  # what remains after
+    shoot(page, "demo_en_2_confirm")
+    charge.get_by_role("button", name="Confirm refund").click()
+
+    panel.get_by_text("Refund made: TRY250.50.").wait_for()
+    assert "TRY949.50 left to refund" in panel.locator("#section-charges").inner_text()
+    actions = panel.locator("#section-recent_actions").inner_text()
+    assert "Refund succeeded" in actions and "Charged twice for order #1001" in actions and "You" in actions
+    assert [(r.amount, r.status) for r in merchant.v1.refunds.list({"charge": charge_id}).data] == [(25050, "succeeded")]
+    shoot(page, "demo_en_3_done")
+
+
+def test_partial_refund_from_the_demo_ticket_in_turkish(browser, demo_shop, live_server, workspace, make_member):
+    merchant, charge_id, _ = demo_shop
+    make_member(workspace, "agent", username="deniz", language="tr")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/demo/?lang=tr")
+    panel = page.frame_locator("iframe.panel-frame")
+    panel.get_by_text("Ödemeler").first.wait_for()
+    assert "₺1.200,00" in panel.locator("table.totals").inner_text()
+    assert "Siparişim için iki kez" in page.locator(".ticket-subject").inner_text()
+    shoot(page, "demo_tr_1_ticket")
+
+    panel, charge = refund_in_the_panel(page, refund_label="İade et", partial="Kısmi", review="Gözden geçir", confirm="İadeyi onayla",
+                                        amount="100,25", reason="Çift ödeme")
+    assert "₺1.099,75" in charge.locator(".confirm").inner_text()
+    shoot(page, "demo_tr_2_confirm")
+    charge.get_by_role("button", name="İadeyi onayla").click()
+
+    panel.get_by_text("İade yapıldı: ₺100,25.").wait_for()
+    actions = panel.locator("#section-recent_actions").inner_text()
+    assert "İade başarılı" in actions and "Çift ödeme" in actions
+    assert [r.amount for r in merchant.v1.refunds.list({"charge": charge_id}).data] == [10025]
+    shoot(page, "demo_tr_3_done")
+
+
+def test_the_picker_opens_another_customers_ticket(browser, demo_shop, live_server):
+    _, _, other = demo_shop
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/demo/")
+    page.get_by_role("link", name="James Smith").click()
+
+    panel = page.frame_locator("iframe.panel-frame")
+    panel.get_by_text("james.smith@example.com").first.wait_for()
+    assert "No payments yet." in panel.locator("#section-charges").inner_text()
+    shoot(page, "demo_en_4_other_customer")
