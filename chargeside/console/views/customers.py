@@ -12,12 +12,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chargeside.actions.base import ActionError
 from chargeside.actions.models import ActionAttempt
 from chargeside.actions.registry import get_action
 from chargeside.actions.runner import ActionRequest, action_preview, run_action
-from chargeside.billing.models import Customer
+from chargeside.billing.identity import customer_merge, customer_split
+from chargeside.billing.models import Customer, GatewayCustomer
 from chargeside.billing.selectors import SECTIONS, customer_search, customer_section, customer_view
 from chargeside.workspaces.roles import Perm, can
 
@@ -57,8 +59,10 @@ def customer_detail(request, pk: int):
                                 member=request.member, language=_language(), limit=100)
         if full is not None:
             view = replace(view, sections={**view.sections, expanded: full})
+    accounts = GatewayCustomer.objects.filter(workspace=request.workspace, customer=customer).select_related("connection").order_by("id")
     return page(request, "console/customers/detail.html", {
         "section": "customers", "customer": customer, "view": view, "labels": _action_labels(view),
+        "accounts": accounts if can(request.member.role, Perm.CUSTOMER_MERGE) else None,
     })
 
 
@@ -143,3 +147,48 @@ def _run(request, customer, action_request):
     else:
         messages.error(request, _("The gateway refused: %(error)s") % {"error": attempt.error_message or attempt.status})
     return redirect("console:customer", pk=customer.pk)
+
+
+@require_POST
+@console_view(Perm.CUSTOMER_MERGE)
+def customer_merge_view(request, pk: int):
+    """Merge another customer (by id, or an email that finds exactly one) into this one."""
+    customer = _customer(request, pk)
+    ref = (request.POST.get("source") or "").strip()
+    try:
+        source = _merge_source(request, customer, ref)
+        customer_merge(member=request.member, source=source, into=customer)
+        messages.success(request, _("Customer %(source)s was merged into this one.") % {"source": ref})
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("console:customer", pk=customer.pk)
+
+
+def _merge_source(request, customer, ref: str) -> int:
+    if ref.lstrip("#").isdigit():
+        return int(ref.lstrip("#"))
+    if "@" in ref:
+        found = [c.pk for c in customer_search(request.workspace, ref) if c.pk != customer.pk]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ActionError(_("Several customers match this email; give the customer id instead."), field="source")
+    raise ActionError(_("No other customer matches “%(ref)s”.") % {"ref": ref}, field="source")
+
+
+@require_POST
+@console_view(Perm.CUSTOMER_MERGE)
+def customer_split_view(request, pk: int):
+    """Give one gateway account of this customer a customer of its own."""
+    customer = _customer(request, pk)
+    account = GatewayCustomer.objects.filter(workspace=request.workspace, customer=customer,
+                                             pk=request.POST.get("account") or 0).first()
+    if account is None:
+        raise Http404
+    try:
+        new = customer_split(member=request.member, gateway_customer=account)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:customer", pk=customer.pk)
+    messages.success(request, _("The account %(account)s is now a customer of its own.") % {"account": account.remote_id})
+    return redirect("console:customer", pk=new.pk)

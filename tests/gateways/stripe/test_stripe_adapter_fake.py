@@ -6,7 +6,9 @@ SDK client. Everything under test goes through the adapter exactly as actions/ a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import socket
 
 import pytest
@@ -435,3 +437,63 @@ def test_every_write_leaves_with_the_callers_key(monkeypatch, merchant, adapter)
         "k-send:finalize", "k-send:send", "k-tax", "k-card"]
     assert [path for _, path, key in writes if key.startswith("preview-")] == ["invoices/create_preview"]
     assert ("DELETE", f"subscriptions/{sub.remote_id}", "k-now") in writes
+
+
+def test_seeded_account_backfills_in_strict_mapping(fake, adapter):
+    """The fake's realistic seed (every subscription state, declines, refunds, disputes, tax ids) maps cleanly."""
+    from chargeside.sandbox.stripe.seed import DEMO_CUSTOMER, DEMO_EMAIL, seed
+
+    counts = seed(fake, customers=60, rng_seed=7)
+    seen: dict[ResourceKind, list] = {}
+    for kind in ResourceKind:
+        items, cursor = [], None
+        while True:
+            page = adapter.list_page(kind, cursor, page_size=100)  # mapping.STRICT: unknown statuses raise
+            items += page.items
+            if (cursor := page.next_cursor) is None:
+                break
+        seen[kind] = items
+    assert len(seen[ResourceKind.CUSTOMER]) == counts["customers_seeded"] + 1  # plus the demo customer
+    for kind, items in seen.items():
+        assert items, f"the seed has no {kind}"
+    charge_states = {c.status for c in seen[ResourceKind.CHARGE]}
+    assert {ChargeStatus.SUCCEEDED, ChargeStatus.FAILED} <= charge_states
+    assert all(c.failure_code for c in seen[ResourceKind.CHARGE] if c.status == ChargeStatus.FAILED)
+    assert len({s.status for s in seen[ResourceKind.SUBSCRIPTION]}) >= 4
+    assert all(s.plan_name for s in seen[ResourceKind.SUBSCRIPTION])  # product names resolved per page
+    assert all(t.customer_remote_id for t in seen[ResourceKind.TAX_ID])
+    assert all(pm.customer_remote_id for pm in seen[ResourceKind.PAYMENT_METHOD])
+    assert [c.remote_id for c in adapter.find_customers_by_email(DEMO_EMAIL)] == [DEMO_CUSTOMER]
+    for kind, items in seen.items():  # and the first of each kind re-fetches to the same object
+        if kind != ResourceKind.TAX_ID:  # the fake has no GET /v1/tax_ids/{id} (Stripe has)
+            fetched = adapter.fetch(kind, items[0].remote_id)
+            assert dataclasses.replace(fetched, raw={}) == dataclasses.replace(items[0], raw={})  # raw: other expansions
+
+
+def test_fakes_webhooks_verify_and_parse(fake, merchant, adapter):
+    """Every event the fake emitted during a busy session: signed by the fake, verified and parsed by us."""
+    from chargeside.gateways.stripe import mapping
+    from chargeside.sandbox.stripe.webhooks import signature_header
+
+    customer, pm = customer_with_card(merchant)
+    charge = paid_charge(merchant, adapter, customer, pm)
+    adapter.refund(charge=charge, amount=Money(100, "EUR"), reason="", idempotency_key="w-1")
+    sub = adapter.subscription_create(customer_remote_id=customer, price_remote_id=monthly_price(merchant), idempotency_key="w-2")
+    adapter.subscription_cancel(subscription_remote_id=sub.remote_id, at_period_end=False, idempotency_key="w-3")
+    adapter.tax_id_add(customer_remote_id=customer, type="eu_vat", value="DE123456789", idempotency_key="w-4")
+    fake.control.create_dispute(charge.remote_id)
+    events = fake.control.events(limit=500)
+    assert len(events) > 10
+    adapter = StripeAdapter(settings={"base_url": fake.base_url}, credentials={"secret_key": KEY, "webhook_secret": "whsec_fake"})
+    kinds = set()
+    for raw in events:
+        body = json.dumps(raw, separators=(",", ":")).encode()
+        now = 1_800_000_000
+        adapter.verify_webhook(headers={"Stripe-Signature": signature_header(body, "whsec_fake", now)}, body=body, now=now)
+        [event] = adapter.parse_webhook(body)  # strict mapping: any unknown status or shape raises
+        assert event.event_id == raw["id"] and event.type == raw["type"]
+        if raw["type"] in mapping.EVENT_KINDS:
+            assert event.kind is not None and event.remote_id, raw["type"]
+            kinds.add(event.kind)
+    assert {ResourceKind.CUSTOMER, ResourceKind.CHARGE, ResourceKind.REFUND, ResourceKind.SUBSCRIPTION,
+            ResourceKind.INVOICE, ResourceKind.TAX_ID, ResourceKind.DISPUTE} <= kinds
