@@ -6,6 +6,10 @@ this row instead of making another) → limit check (over → awaiting approval)
 idempotency key derived from the attempt, outside any database transaction → outcome recorded and the
 gateway's answer upserted (one transaction). A retry of a failed-but-retryable attempt reuses the same
 gateway key, so it can never move money twice.
+
+The derived key covers the action, its target, the identifying parameters (`Action.key_params`) and the
+state the agent confirmed (`state_seen` from the preview's `confirm_params`; without it, the current
+state). API clients may send their own idempotency key instead.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -72,13 +76,25 @@ def _prepare(member, request: ActionRequest) -> tuple[Action, Target, object, di
     return action, target, adapter, cleaned
 
 
+# The state the agent confirmed (a digest of the action's state token at preview time). A double click or a
+# second tab sends the same value, so it finds the same attempt even when the first click already changed
+# the object; a deliberate repeat goes through a new preview, sees the new state and is a new attempt.
+SEEN_PARAM = "state_seen"
+
+
+def _seen(action: Action, target: Target) -> str:
+    return hashlib.sha256(action.state_token(target).encode()).hexdigest()[:16]
+
+
 def action_preview(*, member, request: ActionRequest, language: str = "en") -> Preview:
-    """The confirmation step. Runs every check run_action runs, and calls only read APIs."""
+    """The confirmation step. Runs every check run_action runs, and calls only read APIs. The preview's
+    `confirm_params` (pinned instants and the state seen) are to be sent back with the confirmation."""
     action, target, adapter, cleaned = _prepare(member, request)
     try:
-        return action.preview(target, cleaned, adapter, language)
+        preview = action.preview(target, cleaned, adapter, language)
     except GatewayError as exc:
         raise ActionError(f"{adapter.display_name} could not preview this: {exc.message}", code=exc.code or "gateway") from None
+    return replace(preview, confirm_params={**preview.confirm_params, SEEN_PARAM: _seen(action, target)})
 
 
 def _canonical(value) -> str:
@@ -89,9 +105,8 @@ def run_action(*, member, request: ActionRequest) -> ActionOutcome:
     action, target, adapter, cleaned = _prepare(member, request)
     workspace = member.workspace
     params_hash = hashlib.sha256(_canonical([action.name, target.label, action.key_params(cleaned)]).encode()).hexdigest()
-    key = request.idempotency_key or hashlib.sha256(
-        _canonical([workspace.id, params_hash, action.state_token(target)]).encode()
-    ).hexdigest()
+    seen = str((request.params or {}).get(SEEN_PARAM) or "") or _seen(action, target)
+    key = request.idempotency_key or hashlib.sha256(_canonical([workspace.id, params_hash, seen]).encode()).hexdigest()
     money = action.money(target, cleaned)
     attempt, created = _claim(member, request, action, target, cleaned, params_hash, key, money)
     if not created:

@@ -7,7 +7,9 @@ run against the same rows the panel shows.
 
 from __future__ import annotations
 
-from chargeside.actions.runner import ActionRequest
+from dataclasses import replace
+
+from chargeside.actions.runner import ActionRequest, action_preview
 from chargeside.billing.upsert import upsert_many
 from chargeside.gateways.registry import adapter_for
 
@@ -50,3 +52,9 @@ def refunds_at_gateway(merchant, charge: str) -> list[int]:
 
 def ask(action: str, reason: str = "customer asked", **params) -> ActionRequest:
     return ActionRequest(action=action, params=params, reason=reason, ticket_url="https://desk.example.com/tickets/42")
+
+
+def confirmed(member, request: ActionRequest) -> ActionRequest:
+    """What the console and the panel send: the request plus the preview's confirm_params."""
+    preview = action_preview(member=member, request=request)
+    return replace(request, params={**request.params, **preview.confirm_params})
