@@ -44,6 +44,7 @@ def bench_env(url: str, **extra: str) -> dict[str, str]:
     )
     env.pop("CHARGESIDE_TESTING", None)  # production behaviour; bench.settings supplies the SECRET_KEY
     env.update(extra)
+    Path(env["CHARGESIDE_HOME"], "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
     return env
 
 
