@@ -160,7 +160,7 @@ def _await_approval(attempt, member, target, message) -> None:
         audit_append(
             workspace=member.workspace, event="approval_requested", member=member, action=attempt.action, attempt=attempt,
             customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
-            reason=attempt.reason, ticket_url=attempt.ticket_url, outcome="awaiting_approval", detail={"limit": message},
+            reason=attempt.reason, ticket_url=attempt.ticket_url, outcome="awaiting", detail={"limit": message},
         )
     attempt.refresh_from_db()
 
