@@ -23,14 +23,33 @@ from functools import cached_property
 
 from chargeside.core.money import Money
 from chargeside.gateways.base import GatewayAdapter
-from chargeside.gateways.errors import AuthenticationFailed, GatewayError, InvalidRequest, NotFound
+from chargeside.gateways.errors import (
+    AuthenticationFailed,
+    GatewayError,
+    InvalidRequest,
+    NotFound,
+)
 from chargeside.gateways.types import (
-    Capability, CardUpdateSession, ChargeDTO, ConnectionCheck, CustomerDTO, InboundEvent, InvoiceDTO, Page,
-    ProrationPreview, RefundDTO, ResourceKind as K, SettingField, SubscriptionDTO, TaxIdDTO,
+    Capability,
+    CardUpdateSession,
+    ChargeDTO,
+    ConnectionCheck,
+    CustomerDTO,
+    InboundEvent,
+    InvoiceDTO,
+    Page,
+    ProrationPreview,
+    RefundDTO,
+    SettingField,
+    SubscriptionDTO,
+    TaxIdDTO,
+)
+from chargeside.gateways.types import (
+    ResourceKind as K,
 )
 
 from . import mapping, webhooks
-from .client import DEFAULT_BASE_URL, Client
+from .client import DEFAULT_BASE_URL, Client, next_cursor
 
 SUB_EXPAND = ["discounts", "items.data.price.product"]
 # kind → (v1 service, extra list params, retrieve expand, mapper)
@@ -112,7 +131,7 @@ class StripeAdapter(GatewayAdapter):
         if not email.strip():
             return []  # an empty filter would be dropped and list every customer
         for candidate in dict.fromkeys([email.strip(), email.strip().lower()]):
-            for obj in self._all(self.v1.customers.list, {"email": candidate}):
+            for obj in self.client.every(self.v1.customers.list, {"email": candidate}):
                 found.setdefault(obj["id"], mapping.customer(obj))
         return list(found.values())
 
@@ -128,44 +147,29 @@ class StripeAdapter(GatewayAdapter):
         if kind == K.TAX_ID:
             return self._tax_ids_page(cursor, limit)
         if kind == K.SUBSCRIPTION:
-            res = self._list(self.v1.subscriptions.list, cursor, limit, {"status": "all", "expand": ["data.discounts"]})
+            res = self.client.page(self.v1.subscriptions.list, cursor, limit, {"status": "all", "expand": ["data.discounts"]})
             names = self._product_names(res["data"])
-            return Page([mapping.subscription(o, product_names=names) for o in res["data"]], self._next(res))
+            return Page([mapping.subscription(o, product_names=names) for o in res["data"]], next_cursor(res))
         service, params, _, mapper = SIMPLE[kind]
-        res = self._list(getattr(self.v1, service).list, cursor, limit, params)
-        return Page([mapper(o) for o in res["data"]], self._next(res))
-
-    def _list(self, method, cursor, limit, params, *args) -> dict:
-        return self.client.call(method, *args, params={**params, "limit": limit, "starting_after": cursor})
-
-    @staticmethod
-    def _next(res: dict) -> str | None:
-        return res["data"][-1]["id"] if res.get("has_more") and res["data"] else None
-
-    def _all(self, method, params, *args, max_pages: int = 20):
-        cursor = None
-        for _ in range(max_pages):
-            res = self._list(method, cursor, 100, params, *args)
-            yield from res["data"]
-            if not (cursor := self._next(res)):
-                return
+        res = self.client.page(getattr(self.v1, service).list, cursor, limit, params)
+        return Page([mapper(o) for o in res["data"]], next_cursor(res))
 
     def _payment_methods_page(self, cursor: str | None, limit: int) -> Page:
-        customers = self._list(self.v1.customers.list, cursor, limit, {})
+        customers = self.client.page(self.v1.customers.list, cursor, limit, {})
         items = [mapping.payment_method(pm) for c in customers["data"]
-                 for pm in self._all(self.v1.customers.payment_methods.list, {}, c["id"])]
-        return Page(items, self._next(customers))
+                 for pm in self.client.every(self.v1.customers.payment_methods.list, {}, c["id"])]
+        return Page(items, next_cursor(customers))
 
     def _tax_ids_page(self, cursor: str | None, limit: int) -> Page:
-        customers = self._list(self.v1.customers.list, cursor, limit, {"expand": ["data.tax_ids"]})
+        customers = self.client.page(self.v1.customers.list, cursor, limit, {"expand": ["data.tax_ids"]})
         items = []
         for c in customers["data"]:
             embedded = c.get("tax_ids") or {}
             objs = embedded.get("data") or []
             if embedded.get("has_more"):
-                objs = list(self._all(self.v1.customers.tax_ids.list, {}, c["id"]))
+                objs = list(self.client.every(self.v1.customers.tax_ids.list, {}, c["id"]))
             items += [mapping.tax_id({"customer": c["id"], **t}) for t in objs]
-        return Page(items, self._next(customers))
+        return Page(items, next_cursor(customers))
 
     def _product_names(self, subscriptions: list[dict]) -> dict[str, str]:
         cache = self._product_name_cache

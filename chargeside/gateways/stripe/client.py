@@ -19,7 +19,14 @@ import stripe
 from stripe._http_client import RequestsClient
 
 from chargeside.gateways.errors import (
-    AuthenticationFailed, Declined, GatewayError, IdempotencyConflict, InvalidRequest, NotFound, RateLimited, Unavailable,
+    AuthenticationFailed,
+    Declined,
+    GatewayError,
+    IdempotencyConflict,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unavailable,
 )
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
@@ -80,7 +87,7 @@ def translate(exc: stripe.StripeError) -> GatewayError:
     code = exc.code or (body.code if body else None) or ""
     param = getattr(exc, "param", None) or (body.param if body else None) or ""
     stripe_message = exc.user_message or ""
-    kw = dict(request_id=request_id, http_status=status, param=param)
+    kw = {"request_id": request_id, "http_status": status, "param": param}
     if isinstance(exc, stripe.CardError):
         decline = (body.decline_code if body else None) or code or "generic_decline"
         return Declined(decline_message(decline), code=decline, **kw)
@@ -111,8 +118,13 @@ def translated_errors() -> Iterator[None]:
         raise translate(exc) from exc
 
 
+def next_cursor(page: dict) -> str | None:
+    """Stripe lists page with `starting_after=<last id>`; None once `has_more` is false."""
+    return page["data"][-1]["id"] if page.get("has_more") and page["data"] else None
+
+
 class Client:
-    """The adapter's only way to Stripe: `call(service_method, ...)` for single requests and `pages()`."""
+    """The adapter's only way to Stripe: `call()` for one request, `page()`/`every()` for lists."""
 
     def __init__(self, *, api_key: str, base_url: str = DEFAULT_BASE_URL, timeout: float = DEFAULT_TIMEOUT):
         if not api_key:
@@ -129,6 +141,19 @@ class Client:
                 return plain(method(*args, params=_clean(params), options=options))
         finally:
             _expected_key.reset(token)
+
+
+    def page(self, method: Callable[..., Any], cursor: str | None, limit: int, params: dict, *args: Any) -> dict:
+        return self.call(method, *args, params={**params, "limit": limit, "starting_after": cursor})
+
+    def every(self, method: Callable[..., Any], params: dict, *args: Any, max_pages: int = 20) -> Iterator[dict]:
+        """All objects of a (small) list, e.g. one customer's cards; capped so a runaway list cannot hang a request."""
+        cursor = None
+        for _ in range(max_pages):
+            res = self.page(method, cursor, 100, params, *args)
+            yield from res["data"]
+            if not (cursor := next_cursor(res)):
+                return
 
 
 def _clean(params: dict | None) -> dict:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import logging
 
-from chargeside.gateways.types import InboundEvent, ResourceKind as K
+from chargeside.gateways.types import InboundEvent
+from chargeside.gateways.types import ResourceKind as K
 
-from . import mapping
+from . import mapping, statuses
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def event(obj: dict) -> InboundEvent:
         try:
             dto = MAPPERS[kind](data)
         except (KeyError, TypeError, ValueError):
-            if mapping.STRICT:
+            if statuses.STRICT:
                 raise
             # The payload is only a hint (ingest re-fetches); a shape we cannot read must not lose the event.
             log.warning("Could not map %s payload of Stripe event %s; ingest will re-fetch", type_, obj["id"], exc_info=True)

@@ -17,90 +17,37 @@ because webhook payloads are rendered in the *endpoint's* API version and old ac
   webhooks of old-version endpoints, and ingest re-fetches charges in the current version anyway.
 Amounts are already minor units in every currency (JPY 500 = ¥500, KWD 1000 = 1.000 KD); only the
 currency code is upper-cased. Timestamps are unix seconds → aware UTC datetimes.
-
-Unknown statuses: every status goes through an explicit table. With `STRICT` (tests, and env
-CHARGESIDE_STRICT_MAPPING=1) an unknown value raises `UnknownStatus` (a ValueError). In production it logs
-a warning and maps to the value that claims the least: a charge or refund stays PENDING (no money claimed
-to have moved), a subscription INCOMPLETE (not counted as revenue), an invoice OPEN (never claimed paid),
-a dispute NEEDS_RESPONSE (an agent looks at it rather than a deadline being missed). `raw` keeps the truth.
+Status tables, and the policy for statuses Stripe adds later, are in statuses.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
 from decimal import Decimal
-from typing import Any
 
 from chargeside.gateways.types import (
-    ChargeDTO, ChargeStatus, CouponDTO, CustomerDTO, DisputeDTO, DisputeStatus, InvoiceDTO, InvoiceLineDTO,
-    InvoiceStatus, PaymentMethodDTO, PriceDTO, ProductDTO, PromotionCodeDTO, RefundDTO, RefundStatus,
-    SubscriptionDTO, SubscriptionStatus, TaxIdDTO,
+    ChargeDTO,
+    ChargeStatus,
+    CouponDTO,
+    CustomerDTO,
+    DisputeDTO,
+    InvoiceDTO,
+    InvoiceLineDTO,
+    PaymentMethodDTO,
+    PriceDTO,
+    ProductDTO,
+    PromotionCodeDTO,
+    RefundDTO,
+    SubscriptionDTO,
+    TaxIdDTO,
 )
 
-log = logging.getLogger(__name__)
+from . import statuses as st
+from .statuses import UnknownStatus  # noqa: F401  (re-exported for callers and tests)
 
-STRICT = os.environ.get("CHARGESIDE_STRICT_MAPPING", "") == "1"
-
-
-class UnknownStatus(ValueError):
-    pass
-
-
-REFUND_STATUS = {
-    "pending": RefundStatus.PENDING,
-    "requires_action": RefundStatus.PENDING,  # waiting on the customer (e.g. bank details); not done yet
-    "succeeded": RefundStatus.SUCCEEDED,
-    "failed": RefundStatus.FAILED,
-    "canceled": RefundStatus.CANCELED,
-}
-SUBSCRIPTION_STATUS = {
-    "trialing": SubscriptionStatus.TRIALING,
-    "active": SubscriptionStatus.ACTIVE,
-    "past_due": SubscriptionStatus.PAST_DUE,
-    "unpaid": SubscriptionStatus.UNPAID,
-    "paused": SubscriptionStatus.PAUSED,
-    "incomplete": SubscriptionStatus.INCOMPLETE,
-    "incomplete_expired": SubscriptionStatus.CANCELED,  # first payment never succeeded; terminal
-    "canceled": SubscriptionStatus.CANCELED,
-}
-INVOICE_STATUS = {
-    "draft": InvoiceStatus.DRAFT,
-    "open": InvoiceStatus.OPEN,
-    "paid": InvoiceStatus.PAID,
-    "void": InvoiceStatus.VOID,
-    "uncollectible": InvoiceStatus.UNCOLLECTIBLE,
-}
-DISPUTE_STATUS = {
-    "warning_needs_response": DisputeStatus.WARNING,  # inquiries: no funds withdrawn yet
-    "warning_under_review": DisputeStatus.WARNING,
-    "warning_closed": DisputeStatus.CLOSED,
-    "needs_response": DisputeStatus.NEEDS_RESPONSE,
-    "under_review": DisputeStatus.UNDER_REVIEW,
-    "won": DisputeStatus.WON,
-    "lost": DisputeStatus.LOST,
-    "charge_refunded": DisputeStatus.CLOSED,  # pre-2019 accounts: closed by refunding
-    "prevented": DisputeStatus.CLOSED,  # resolved by a prevention programme before becoming a chargeback
-}
-CHARGE_STATUS = {"pending": ChargeStatus.PENDING, "failed": ChargeStatus.FAILED, "succeeded": ChargeStatus.SUCCEEDED}
-FALLBACK = {
-    "charge": ChargeStatus.PENDING, "refund": RefundStatus.PENDING, "subscription": SubscriptionStatus.INCOMPLETE,
-    "invoice": InvoiceStatus.OPEN, "dispute": DisputeStatus.NEEDS_RESPONSE,
-}
 # Legacy card sources spell brands for humans; PaymentMethods use these keys.
 CARD_BRANDS = {"American Express": "amex", "Diners Club": "diners", "MasterCard": "mastercard", "UnionPay": "unionpay"}
-WALLET_TYPES = frozenset("paypal link cashapp amazon_pay revolut_pay samsung_pay kakao_pay naver_pay alipay wechat_pay".split())
-
-
-def _status(table: dict, value: Any, what: str, obj_id: str):
-    try:
-        return table[value]
-    except KeyError:
-        if STRICT:
-            raise UnknownStatus(f"Unknown Stripe {what} status {value!r} on {obj_id}: add it to the {what} table in gateways/stripe/mapping.py.") from None
-        log.warning("Unknown Stripe %s status %r on %s; using %s", what, value, obj_id, FALLBACK[what])
-        return FALLBACK[what]
+WALLET_TYPES = frozenset(["paypal", "link", "cashapp", "amazon_pay", "revolut_pay", "samsung_pay", "kakao_pay", "naver_pay", "alipay", "wechat_pay"])
 
 
 def ts(value) -> dt.datetime | None:
@@ -167,7 +114,7 @@ def payment_method(obj: dict) -> PaymentMethodDTO:
 
 
 def _charge_status(obj: dict, intent: dict | None) -> ChargeStatus:
-    status = _status(CHARGE_STATUS, obj.get("status"), "charge", obj.get("id", "?"))
+    status = st.lookup(st.CHARGE_STATUS, obj.get("status"), "charge", obj.get("id", "?"))
     if status != ChargeStatus.SUCCEEDED:
         return status
     if not obj.get("captured"):
@@ -204,7 +151,7 @@ def charge(obj: dict, *, intent: dict | None = None) -> ChargeDTO:
 def refund(obj: dict) -> RefundDTO:
     return RefundDTO(
         remote_id=obj["id"], charge_remote_id=ref(obj.get("charge")), amount=obj.get("amount") or 0,
-        currency=upper_currency(obj.get("currency")), status=_status(REFUND_STATUS, obj.get("status"), "refund", obj["id"]),
+        currency=upper_currency(obj.get("currency")), status=st.lookup(st.REFUND_STATUS, obj.get("status"), "refund", obj["id"]),
         reason=obj.get("reason") or "", created_at=ts(obj.get("created")), raw=obj,
     )
 
@@ -222,7 +169,7 @@ def subscription(obj: dict, *, product_names: dict[str, str] | None = None) -> S
     coupons = [coupon_of(obj.get("discount"))] + [coupon_of(d) for d in obj.get("discounts") or []]
     return SubscriptionDTO(
         remote_id=obj["id"], customer_remote_id=ref(obj.get("customer")),
-        status=_status(SUBSCRIPTION_STATUS, obj.get("status"), "subscription", obj["id"]),
+        status=st.lookup(st.SUBSCRIPTION_STATUS, obj.get("status"), "subscription", obj["id"]),
         price_remote_id=ref(price_obj), plan_name=name or price_obj.get("nickname") or "",
         amount=(unit or 0) * quantity, currency=upper_currency(price_obj.get("currency") or obj.get("currency")),
         interval=recurring.get("interval") or "", interval_count=recurring.get("interval_count") or 1, quantity=quantity,
@@ -278,7 +225,7 @@ def invoice(obj: dict) -> InvoiceDTO:
     currency = upper_currency(obj.get("currency"))
     return InvoiceDTO(
         remote_id=obj.get("id") or "", customer_remote_id=ref(obj.get("customer")),
-        status=_status(INVOICE_STATUS, obj.get("status"), "invoice", obj.get("id") or "?"), currency=currency,
+        status=st.lookup(st.INVOICE_STATUS, obj.get("status"), "invoice", obj.get("id") or "?"), currency=currency,
         total=obj.get("total") or 0, amount_due=obj.get("amount_due") or 0, amount_paid=obj.get("amount_paid") or 0,
         amount_remaining=obj.get("amount_remaining") or 0, tax=_invoice_tax(obj), number=obj.get("number") or "",
         subscription_remote_id=_invoice_subscription(obj), charge_remote_id=_invoice_charge(obj),
@@ -292,7 +239,7 @@ def invoice(obj: dict) -> InvoiceDTO:
 def dispute(obj: dict) -> DisputeDTO:
     return DisputeDTO(
         remote_id=obj["id"], charge_remote_id=ref(obj.get("charge")), amount=obj.get("amount") or 0,
-        currency=upper_currency(obj.get("currency")), status=_status(DISPUTE_STATUS, obj.get("status"), "dispute", obj["id"]),
+        currency=upper_currency(obj.get("currency")), status=st.lookup(st.DISPUTE_STATUS, obj.get("status"), "dispute", obj["id"]),
         reason=obj.get("reason") or "", evidence_due_by=ts(dig(obj, "evidence_details", "due_by")),
         created_at=ts(obj.get("created")), raw=obj,
     )
@@ -350,6 +297,5 @@ def price(obj: dict) -> PriceDTO:
     )
 
 
-# Re-exported so callers find every Stripe → DTO function here; the event table lives in events.py to keep
-# this module readable. Imported last because events.py maps payloads with the functions above.
+# Re-exported (imported last: events.py maps payloads with the functions above).
 from .events import EVENT_KINDS, event  # noqa: E402, F401

@@ -13,7 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from chargeside.core.signing import SignatureError, any_matches, check_timestamp, hmac_hex
+from chargeside.core.signing import (
+    SignatureError,
+    any_matches,
+    check_timestamp,
+    hmac_hex,
+)
 from chargeside.gateways.types import InboundEvent
 
 from . import mapping

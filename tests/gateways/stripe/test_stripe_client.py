@@ -15,7 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from chargeside.gateways.errors import (
-    AuthenticationFailed, Declined, IdempotencyConflict, InvalidRequest, NotFound, RateLimited, Unavailable,
+    AuthenticationFailed,
+    Declined,
+    IdempotencyConflict,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unavailable,
 )
 from chargeside.gateways.stripe.client import Client, MissingIdempotencyKey
 

@@ -7,9 +7,14 @@ import json
 
 import pytest
 
-from chargeside.gateways.stripe import mapping, webhooks
+from chargeside.gateways.stripe import mapping, statuses, webhooks
 from chargeside.gateways.stripe.adapter import StripeAdapter
-from chargeside.gateways.types import ChargeStatus, DisputeStatus, InvoiceStatus, ResourceKind
+from chargeside.gateways.types import (
+    ChargeStatus,
+    DisputeStatus,
+    InvoiceStatus,
+    ResourceKind,
+)
 
 EVENT_AT = dt.datetime(2026, 2, 1, 2, 0, tzinfo=dt.UTC)
 adapter = StripeAdapter(settings={}, credentials={"secret_key": "sk_test_x", "webhook_secret": "whsec_x"})
@@ -98,12 +103,12 @@ def test_every_table_entry_names_a_real_kind():
 
 
 def test_unreadable_payload_still_yields_the_event_in_production(payload, monkeypatch):
-    monkeypatch.setattr(mapping, "STRICT", False)
+    monkeypatch.setattr(statuses, "STRICT", False)
     raw = payload("event_charge_refunded")
     raw["data"]["object"]["created"] = "yesterday"  # a shape the mapper cannot read
     event = mapping.event(raw)
     assert (event.kind, event.remote_id, event.obj) == (ResourceKind.CHARGE, "ch_3SfullXYZ0000000000000003", None)
-    monkeypatch.setattr(mapping, "STRICT", True)
+    monkeypatch.setattr(statuses, "STRICT", True)
     with pytest.raises(ValueError):
         mapping.event(raw)
 

@@ -7,9 +7,14 @@ import logging
 
 import pytest
 
-from chargeside.gateways.stripe import mapping
+from chargeside.gateways.stripe import mapping, statuses
 from chargeside.gateways.types import (
-    ChargeStatus, DisputeStatus, InvoiceLineDTO, InvoiceStatus, RefundStatus, SubscriptionStatus,
+    ChargeStatus,
+    DisputeStatus,
+    InvoiceLineDTO,
+    InvoiceStatus,
+    RefundStatus,
+    SubscriptionStatus,
 )
 
 UTC = dt.UTC
@@ -300,8 +305,8 @@ def test_unknown_status_raises_in_strict_mode(payload, mapper, fixture):
     (mapping.subscription, "subscription", SubscriptionStatus.INCOMPLETE), (mapping.invoice, "invoice", InvoiceStatus.OPEN),
     (mapping.dispute, "dispute", DisputeStatus.NEEDS_RESPONSE)])
 def test_unknown_status_in_production_falls_back_and_logs(payload, monkeypatch, caplog, mapper, fixture, fallback):
-    monkeypatch.setattr(mapping, "STRICT", False)
-    with caplog.at_level(logging.WARNING, logger=mapping.__name__):
+    monkeypatch.setattr(statuses, "STRICT", False)
+    with caplog.at_level(logging.WARNING, logger=statuses.__name__):
         assert mapper({**payload(fixture), "status": "brand_new_status"}).status == fallback
     assert "brand_new_status" in caplog.text
 
