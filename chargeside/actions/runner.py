@@ -29,7 +29,7 @@ from chargeside.gateways.registry import adapter_for
 from chargeside.workspaces.roles import LIMITED_BY_DEFAULT, Perm, can
 
 from .audit import audit_append
-from .base import Action, ActionError, Conflict, Forbidden, Preview, Target
+from .base import Action, ActionError, Conflict, Forbidden, NotFoundError, Preview, Target
 from .limits import check_limit
 from .models import ActionAttempt
 from .registry import get_action
@@ -221,7 +221,7 @@ def _pending_for(approver, attempt_id: int) -> ActionAttempt:
         raise Forbidden("Only an admin or owner can approve or reject.")
     attempt = ActionAttempt.objects.filter(workspace=approver.workspace, pk=attempt_id).first()
     if attempt is None:
-        raise ActionError("This request was not found in this workspace.", code="not_found")
+        raise NotFoundError("This request")
     if attempt.status != Status.AWAITING_APPROVAL:
         raise Conflict("This request is no longer waiting for approval.", code="not_pending")
     if attempt.member_id == approver.pk:
