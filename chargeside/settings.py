@@ -188,7 +188,8 @@ LOGGING = {
     "filters": {"redact": {"()": "chargeside.core.redaction.RedactingFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The stripe SDK logs every request at INFO; our own logs say what matters.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
 
 # Failed console logins allowed per (username, address) inside the window before we refuse for a while.

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         columns = (TextColumn("seeding fake Stripe"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=None, transient=False) as progress:
             task = progress.add_task("customers", total=customers)
-            summary = seed(fake, customers=customers, rng_seed=rng_seed, progress=lambda done: progress.update(task, completed=done))
+            summary = seed(fake, customers=customers, rng_seed=rng_seed, progress=lambda done, *_: progress.update(task, completed=done))
         fake.stop()
         self.stdout.write(f"Seeded in {time.monotonic() - started:.1f}s: {summary}")
         return summary
