@@ -17,7 +17,7 @@ from django.utils import timezone
 from chargeside.gateways import types as t
 
 from . import models as m
-from .matching import customer_ids_matching, identifiers_of
+from .matching import identifiers_of
 
 # DTO type → (model, fields copied verbatim from the DTO). `remote_id`, `raw`, `created_at` and the
 # customer link are handled for every model.
@@ -187,12 +187,16 @@ def _link_new_identities(workspace, new: list[t.CustomerDTO]) -> dict[str, int]:
     links: dict[str, int] = {}
     claimed: dict[tuple[str, str], object] = {}  # identifier → existing Customer id or a new Customer
     pending: list[tuple[str, m.Customer]] = []
-    for dto in new:
-        identifiers = identifiers_of(email=dto.email, phone=dto.phone, metadata=dto.metadata, metadata_key=workspace.identity_metadata_key)
+    identifiers_by_dto = [
+        identifiers_of(email=dto.email, phone=dto.phone, metadata=dto.metadata, metadata_key=workspace.identity_metadata_key)
+        for dto in new
+    ]
+    oldest = _oldest_customer_by_identifier(workspace.id, {i for ids in identifiers_by_dto for i in ids})
+    for dto, identifiers in zip(new, identifiers_by_dto):
         match = next((claimed[i] for i in identifiers if i in claimed), None)
         if match is None:
-            ids = customer_ids_matching(workspace.id, identifiers)
-            match = ids[0] if ids else None
+            ids = [oldest[i] for i in identifiers if i in oldest]
+            match = min(ids) if ids else None
         if match is None:
             email = next((value for kind, value in identifiers if kind == m.CustomerIdentifier.Kind.EMAIL), "")
             match = m.Customer(workspace=workspace, email=email, name=dto.name, phone=dto.phone, locale=dto.locale)
@@ -205,6 +209,20 @@ def _link_new_identities(workspace, new: list[t.CustomerDTO]) -> dict[str, int]:
     m.Customer.objects.bulk_create(list({id(c): c for _, c in pending}.values()))
     links.update({remote_id: customer.id for remote_id, customer in pending})
     return links
+
+
+def _oldest_customer_by_identifier(workspace_id: int, identifiers: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The oldest Customer holding each identifier: what customer_ids_matching() answers for one identity,
+    for a whole batch in one query per identifier kind (a backfill page brings 100 new identities)."""
+    values_by_kind: dict[str, set[str]] = defaultdict(set)
+    for kind, value in identifiers:
+        values_by_kind[kind].add(value)
+    oldest: dict[tuple[str, str], int] = {}
+    for kind, values in values_by_kind.items():
+        rows = m.CustomerIdentifier.objects.filter(workspace_id=workspace_id, kind=kind, value__in=values).values_list("value", "customer_id")
+        for value, customer_id in rows:
+            oldest[(kind, value)] = min(customer_id, oldest.get((kind, value), customer_id))
+    return oldest
 
 
 def _remember_identifiers(workspace, rows: list[m.GatewayCustomer]) -> None:
