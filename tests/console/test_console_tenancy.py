@@ -52,3 +52,9 @@ def test_audit_and_search_show_only_own_workspace(login, owner, other_workspace,
     results = client.get("/customers/?q=ada@example.com").content.decode()
     assert "Ada Lovelace" in results
     assert "Ada Globex" not in results
+
+
+def test_not_found_is_a_styled_page(login, owner):
+    response = login(owner).get("/customers/999999/")
+    assert response.status_code == 404
+    assert "There is nothing here, or it belongs to another workspace." in response.content.decode()
