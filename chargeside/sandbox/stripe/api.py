@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ from .events import API_VERSION
 from .idempotency import fingerprint
 from .ids import new_id
 from .router import resolve
+
+log = logging.getLogger("chargeside.sandbox.stripe")
 
 if TYPE_CHECKING:
     from .fake import StripeFake
@@ -83,6 +86,10 @@ class Api:
                 response = Response(status, payload)
         except errors.StripeError as exc:
             response = Response(exc.status, _json(exc.body(request_id)), dict(exc.headers))
+        except Exception:  # a bug in the fake: answer like Stripe's 500, keep the trace visible
+            log.exception("stripe fake: unhandled error on %s %s", method, path)
+            err = errors.api_error(500)
+            response = Response(500, _json(err.body(request_id)), dict(err.headers))
         response.headers.update(extra)
         response.delay = delay
 

@@ -18,6 +18,7 @@ shapes.register(
         "pending_webhooks": 0,
         "request": {"id": None, "idempotency_key": None},
     },
+    nested=("data",),
 )
 
 

@@ -91,6 +91,15 @@ def columns_for(obj: dict) -> tuple:
     return tuple(out)
 
 
+def rows_for(objs: Iterable[dict], packed: bool = False) -> list[tuple]:
+    """Store rows for objects; ``packed=True``: already in stored form (non-default fields only)."""
+    if packed:
+        return [(o["id"], o["object"], o["created"], *columns_for(o),
+                 json.dumps({k: v for k, v in o.items() if k not in ("id", "object", "created")},
+                            separators=(",", ":"), ensure_ascii=False)) for o in objs]
+    return [(o["id"], o["object"], o["created"], *columns_for(o), shapes.compact(o)) for o in objs]
+
+
 @dataclass
 class Page:
     items: list[dict]
@@ -99,7 +108,7 @@ class Page:
 
 
 class Store:
-    def __init__(self, path: str | None = None):
+    def __init__(self, path: str | None = None, readonly: bool = False):
         self._tmpdir = None
         if path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="stripe-fake-")
@@ -109,9 +118,9 @@ class Store:
         self._wlock = threading.RLock()
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
-        conn = self.conn
-        conn.executescript(_TABLES)
-        self.create_indexes()
+        if not readonly:  # readers (seed workers) must not take the write lock
+            self.conn.executescript(_TABLES)
+            self.create_indexes()
 
     # -- connections and transactions ------------------------------------------------------
 
@@ -217,11 +226,8 @@ class Store:
         row = self.conn.execute("SELECT type FROM tombstones WHERE id = ?", (object_id,)).fetchone()
         return row[0] if row else None
 
-    def bulk_insert(self, objs: Iterable[dict]) -> int:
-        """Fast path for seeding: plain INSERTs, caller wraps in :meth:`tx`."""
-        rows = [
-            (o["id"], o["object"], o["created"], *columns_for(o), shapes.compact(o)) for o in objs
-        ]
+    def insert_rows(self, rows: list[tuple]) -> int:
+        """Fast path for seeding (rows from :func:`rows_for`); caller wraps in :meth:`tx`."""
         self.conn.executemany(
             "INSERT INTO objects (id, type, created, customer, lookup, charge, payment_intent,"
             " subscription, parent, status, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

@@ -44,6 +44,23 @@ shapes.register(
         "total_discount_amounts": [], "total_pretax_credit_amounts": [], "total_tax_amounts": [],
         "total_taxes": [], "transfer_data": None, "webhooks_delivered_at": None,
     },
+    nested=("lines", "discount", "payments"),
+)
+
+shapes.register(
+    "line_item",
+    {
+        "discount_amounts": [], "discountable": True, "discounts": [], "invoice_item": None,
+        "metadata": {}, "pretax_credit_amounts": [], "proration": False,
+        "proration_details": {"credited_items": None}, "quantity": 1, "tax_amounts": [],
+        "tax_rates": [], "taxes": [], "type": "subscription",
+    },
+)
+
+shapes.register(
+    "invoice_payment",
+    {"is_default": True, "payment": None, "status": "open",
+     "status_transitions": {"canceled_at": None, "paid_at": None}},
 )
 
 shapes.register(
@@ -53,6 +70,7 @@ shapes.register(
         "proration": False, "proration_details": {"credited_items": None}, "quantity": 1,
         "subscription": None, "subscription_item": None, "tax_rates": [], "test_clock": None,
     },
+    nested=("price",),
 )
 
 
@@ -78,8 +96,6 @@ def make_line(ctx: Ctx, *, invoice_id: str | None, amount: int, currency: str, d
               period: tuple[int, int], price: dict | None = None, quantity: int = 1,
               subscription: str | None = None, si: str | None = None, invoice_item: str | None = None,
               proration: bool = False) -> dict:
-    from .catalog import as_plan
-
     kind = "invoiceitem" if invoice_item else "subscription"
     line_id = ctx.new_id("il")
     if invoice_item:
@@ -96,7 +112,6 @@ def make_line(ctx: Ctx, *, invoice_id: str | None, amount: int, currency: str, d
         "currency": currency, "description": description, "discount_amounts": [], "discountable": True,
         "discounts": [], "invoice": invoice_id, "invoice_item": invoice_item, "livemode": False,
         "metadata": {}, "parent": parent, "period": {"end": period[1], "start": period[0]},
-        "plan": as_plan(price) if price and price.get("recurring") else None,
         "pretax_credit_amounts": [], "price": shapes.public(price) if price else None,
         "pricing": {"price_details": {"price": price["id"], "product": price["product"]} if price else None,
                     "type": "price_details", "unit_amount_decimal": str(price["unit_amount"]) if price else None},

@@ -48,6 +48,16 @@ shapes.register(
 )
 
 
+shapes.register(
+    "plan",
+    {
+        "active": True, "aggregate_usage": None, "billing_scheme": "per_unit", "interval": "month",
+        "interval_count": 1, "metadata": {}, "meter": None, "nickname": None, "tiers_mode": None,
+        "transform_usage": None, "trial_period_days": None, "usage_type": "licensed",
+    },
+)
+
+
 def new_product(object_id: str, created: int, name: str, **fields) -> dict:
     obj = shapes.defaults("product")
     obj.update(id=object_id, object="product", created=created, name=name, updated=created)

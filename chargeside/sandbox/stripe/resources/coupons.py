@@ -45,6 +45,14 @@ shapes.register(
         },
         "times_redeemed": 0,
     },
+    nested=("coupon",),
+)
+
+shapes.register(
+    "discount",
+    {"checkout_session": None, "customer_account": None, "end": None, "invoice": None,
+     "invoice_item": None, "promotion_code": None, "subscription": None, "subscription_item": None},
+    nested=("coupon",), livemode=False,
 )
 
 

@@ -39,6 +39,7 @@ shapes.register(
         "tax_exempt": "none",
         "test_clock": None,
     },
+    nested=("discount",),
 )
 
 

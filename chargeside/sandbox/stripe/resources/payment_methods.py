@@ -31,7 +31,9 @@ shapes.register(
         "customer_account": None,
         "metadata": {},
         "type": "card",
+        "card": cards.card_details(cards.by_token("pm_card_visa"), 12, 2030),
     },
+    deep=("card",),
 )
 
 

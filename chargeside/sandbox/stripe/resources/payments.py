@@ -19,6 +19,11 @@ BILLING_NULL = {
     "email": None, "name": None, "phone": None, "tax_id": None,
 }
 
+_VISA = {"card": cards.card_details(cards.by_token("pm_card_visa"), 12, 2030)}
+_OUTCOME_OK = {"advice_code": None, "network_advice_code": None, "network_decline_code": None,
+               "network_status": "approved_by_network", "reason": None, "risk_level": "normal",
+               "risk_score": 0, "seller_message": "Payment complete.", "type": "authorized"}
+
 shapes.register(
     "charge",
     {
@@ -32,7 +37,10 @@ shapes.register(
         "refunded": False, "review": None, "shipping": None, "source": None,
         "source_transfer": None, "statement_descriptor": None, "statement_descriptor_suffix": None,
         "transfer_data": None, "transfer_group": None,
+        # Typical values; each charge stores only its differences from these.
+        "outcome": _OUTCOME_OK, "payment_method_details": None,
     },
+    deep=("payment_method_details", "outcome"),
 )
 
 shapes.register(
@@ -51,6 +59,7 @@ shapes.register(
         "setup_future_usage": None, "shipping": None, "source": None, "statement_descriptor": None,
         "statement_descriptor_suffix": None, "transfer_data": None, "transfer_group": None,
     },
+    nested=("last_payment_error",),
 )
 
 
@@ -80,6 +89,11 @@ def charge_details(pm: dict, amount: int) -> dict:
         },
         "type": "card",
     }
+
+
+# The card template lets each stored charge keep only the card fields that differ.
+shapes.register("charge", {**shapes.defaults("charge"), "payment_method_details": charge_details(_VISA, 0)},
+                deep=("payment_method_details", "outcome"))
 
 
 def outcome(decline: str | None, rng=random) -> dict:

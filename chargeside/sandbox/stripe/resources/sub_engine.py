@@ -37,6 +37,13 @@ shapes.register(
         "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
         "trial_start": None,
     },
+    nested=("items", "plan", "discount"),
+)
+
+shapes.register(
+    "subscription_item",
+    {"billing_thresholds": None, "discounts": [], "metadata": {}, "quantity": 1, "tax_rates": []},
+    livemode=False,
 )
 
 LIVE = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
