@@ -77,6 +77,8 @@ def customer_get(request, customer_id: int, limit: int = 5):
 
 def _action_request(request, action: str, body: ActionIn, idempotency_key: str = "") -> ActionRequest:
     get_action(action)  # unknown action → 404 before anything else
+    if body.ticket_url and not body.ticket_url.lower().startswith(("http://", "https://")):
+        raise ApiError(422, "validation_error", "ticket_url must be an http(s) URL.", "ticket_url")
     key = ""
     if idempotency_key:
         if len(idempotency_key) > MAX_KEY or not idempotency_key.isprintable():

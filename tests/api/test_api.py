@@ -83,6 +83,10 @@ def test_malformed_json_and_invalid_bodies_are_4xx_with_a_message(client, agent,
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
     assert response.json()["error"]["field"] == "params"
+    response = client.post("/api/v1/actions/refund", data={"params": {}, "ticket_url": "javascript:alert(1)"},
+                           content_type="application/json", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "ticket_url"
     response = client.post("/api/v1/actions/teleport", data={"params": {}}, content_type="application/json", headers=headers)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_action"
