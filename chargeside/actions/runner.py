@@ -102,7 +102,16 @@ def _canonical(value) -> str:
 
 
 def run_action(*, member, request: ActionRequest) -> ActionOutcome:
-    action, target, adapter, cleaned = _prepare(member, request)
+    try:
+        action, target, adapter, cleaned = _prepare(member, request)
+    except (Forbidden, NotFoundError):
+        raise
+    except ActionError:
+        # The same confirmation (or API key) arriving after its attempt already changed the object: validation
+        # now refuses it ("already refunded"), but it is a repeat of a request we ran, so answer with that run.
+        if (earlier := _earlier_run(member, request)) is not None:
+            return ActionOutcome(earlier, replayed=True)
+        raise
     workspace = member.workspace
     params_hash = hashlib.sha256(_canonical([action.name, target.label, action.key_params(cleaned)]).encode()).hexdigest()
     seen = str((request.params or {}).get(SEEN_PARAM) or "") or _seen(action, target)
@@ -122,6 +131,17 @@ def run_action(*, member, request: ActionRequest) -> ActionOutcome:
             _await_approval(attempt, member, target, verdict.message)
             return ActionOutcome(attempt)
     return ActionOutcome(_execute(attempt, action, target, cleaned, adapter, actor=member))
+
+
+def _earlier_run(member, request: ActionRequest) -> ActionAttempt | None:
+    params = request.params or {}
+    if request.idempotency_key:
+        candidates = ActionAttempt.objects.filter(workspace=member.workspace, key=request.idempotency_key)
+    elif params.get(SEEN_PARAM):
+        candidates = ActionAttempt.objects.filter(workspace=member.workspace, member=member, action=request.action).order_by("-id")[:50]
+    else:
+        return None
+    return next((attempt for attempt in candidates if attempt.params.get("request") == params), None)
 
 
 def _claim(member, request, action, target, cleaned, params_hash, key, money) -> tuple[ActionAttempt, bool]:

@@ -58,3 +58,20 @@ def confirmed(member, request: ActionRequest) -> ActionRequest:
     """What the console and the panel send: the request plus the preview's confirm_params."""
     preview = action_preview(member=member, request=request)
     return replace(request, params={**request.params, **preview.confirm_params})
+
+
+DAY = 86400
+
+
+def subscribe(fake, merchant, customer: str, price: str, *, days_ago: int = 0, **params) -> str:
+    """A subscription the customer took `days_ago` days ago (the fake's clock is moved back for the signup)."""
+    fake.clock.offset -= days_ago * DAY
+    try:
+        return merchant.v1.subscriptions.create({"customer": customer, "items": [{"price": price}], **params}).id
+    finally:
+        fake.clock.offset += days_ago * DAY
+
+
+def round_half_down(numerator: int, denominator: int) -> int:
+    whole, rest = divmod(numerator, denominator)
+    return whole + 1 if 2 * rest > denominator else whole

@@ -107,3 +107,29 @@ def test_fifty_concurrent_identical_requests_make_one_refund(audit_flushable, ag
     assert [outcome.replayed for outcome in outcomes].count(False) == 1
     assert ActionAttempt.objects.get().status == "succeeded"
     assert default_connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_the_same_confirmation_after_a_full_refund_is_a_replay_not_an_error(agent, merchant, charge):
+    # Validation would now say "cannot be refunded (it is refunded)"; the repeat is answered with the first run.
+    request = confirmed(agent, ask("refund", charge=charge))
+    first = run_action(member=agent, request=request)
+    second = run_action(member=agent, request=request)
+    assert (second.replayed, second.ok, second.attempt.pk) == (True, True, first.attempt.pk)
+    assert refunds_at_gateway(merchant, charge) == [5000]
+
+
+def test_an_api_retry_after_a_full_refund_is_a_replay(agent, merchant, charge):
+    from dataclasses import replace
+
+    request = replace(ask("refund", charge=charge), idempotency_key="client-key-full")
+    first = run_action(member=agent, request=request)
+    second = run_action(member=agent, request=request)
+    assert (second.replayed, second.attempt.pk) == (True, first.attempt.pk)
+
+
+def test_a_new_request_after_a_full_refund_is_still_refused(agent, merchant, charge):
+    from chargeside.actions.base import ActionError
+
+    run_action(member=agent, request=confirmed(agent, ask("refund", charge=charge)))
+    with pytest.raises(ActionError, match="cannot be refunded"):
+        run_action(member=agent, request=ask("refund", charge=charge))
