@@ -27,6 +27,8 @@ def test_limit_form_refuses_bad_amounts(login, admin):
     assert "EUR amounts have at most 2 decimal places." in page
     page = client.post("/limits/", {"scope": "role:agent", "currency": "EURO", "per_action": "1", "per_day": ""}).content.decode()
     assert "Enter a three-letter currency code such as EUR." in page
+    page = client.post("/limits/", {"scope": "role:admin", "currency": "EUR", "per_action": "1", "per_day": ""}).content.decode()
+    assert "Select a valid choice. role:admin is not one of the available choices." in page  # admins are never limited
     page = client.post("/limits/", {"scope": "role:agent", "currency": "EUR", "per_action": "", "per_day": ""}).content.decode()
     assert "Set a per-action limit, a per-day limit, or both." in page
     assert not ActionLimit.objects.exists()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from chargeside.core.money import MoneyError, normalise_currency, to_minor
 from chargeside.workspaces.models import ActionLimit, Member
-from chargeside.workspaces.roles import Role
+from chargeside.workspaces.roles import LIMITED_BY_DEFAULT, Role
 
 
 class LimitForm(forms.Form):
@@ -20,9 +20,14 @@ class LimitForm(forms.Form):
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
-        self.members = {str(m.pk): m for m in Member.objects.filter(workspace=workspace, is_active=True).select_related("user")}
+        # Only these roles are held to limits (owners and admins approve; viewers move no money).
+        self.roles = [role for role in Role if role in LIMITED_BY_DEFAULT]
+        self.members = {
+            str(m.pk): m for m in Member.objects.filter(workspace=workspace, is_active=True, role__in=self.roles).select_related("user")
+        }
+        self.fields["scope"].initial = f"role:{Role.AGENT.value}"
         self.fields["scope"].choices = [
-            (gettext_lazy("Role"), [(f"role:{role.value}", role.value.title()) for role in Role]),
+            (gettext_lazy("Role"), [(f"role:{role.value}", role.value.title()) for role in self.roles]),
             (gettext_lazy("Member"), [(f"member:{pk}", m.display_name) for pk, m in self.members.items()]),
         ]
 
@@ -36,7 +41,7 @@ class LimitForm(forms.Form):
         kind, _sep, value = self.cleaned_data["scope"].partition(":")
         if kind == "member" and value in self.members:
             return ("member", self.members[value])
-        if kind == "role" and value in {r.value for r in Role}:
+        if kind == "role" and value in {r.value for r in self.roles}:
             return ("role", value)
         raise forms.ValidationError(_("Choose a role or a member."))
 
