@@ -87,6 +87,12 @@ def _item(ctx: ViewContext, kind: str, row: dict, **fields) -> Item:
 _BASE = ("id", "connection_id", "remote_id", "remote_created_at")
 
 
+def _web_url(value: str) -> str:
+    """A gateway-supplied link, kept only when it is plain http(s): a `javascript:` URL must never become an href."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
 def _charges(ctx: ViewContext, offset: int, limit: int) -> Section:
     qs = ctx.scope(m.Charge.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids))
     failed_first = Case(
@@ -106,7 +112,7 @@ def _charges(ctx: ViewContext, offset: int, limit: int) -> Section:
             refunded=row["amount_refunded"], refunded_display=ctx.money(row["amount_refunded"], row["currency"]),
             refundable=refundable, refundable_display=ctx.money(refundable, row["currency"]),
             decline_reason=decline_reason(row["failure_code"], row["failure_message"]) if row["status"] == CS.FAILED else "",
-            description=row["description"], receipt_url=row["receipt_url"], disputed=row["_disputed"],
+            description=row["description"], receipt_url=_web_url(row["receipt_url"]), disputed=row["_disputed"],
         ))
     return Section("charges", tuple(items), total)
 
@@ -158,8 +164,8 @@ def _invoices(ctx: ViewContext, offset: int, limit: int) -> Section:
         _item(
             ctx, "invoice", row, number=row["number"], currency=row["currency"], total=row["total"],
             total_display=ctx.money(row["total"], row["currency"]), amount_remaining=row["amount_remaining"],
-            remaining_display=ctx.money(row["amount_remaining"], row["currency"]), hosted_url=row["hosted_url"],
-            pdf_url=row["pdf_url"], due_display=ctx.date(row["due_at"]),
+            remaining_display=ctx.money(row["amount_remaining"], row["currency"]), hosted_url=_web_url(row["hosted_url"]),
+            pdf_url=_web_url(row["pdf_url"]), due_display=ctx.date(row["due_at"]),
             overdue=row["status"] == IS.OPEN and row["due_at"] is not None and row["due_at"] < ctx.now,
         )
         for row in rows
