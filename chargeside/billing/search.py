@@ -2,12 +2,14 @@
 
 Each kind of query takes its own indexed path: emails through the identifier index (exact, normalised),
 last four digits through the payment-method index, remote ids through each table's (connection, remote_id)
-unique index, names by prefix. Results are customer ids, best match first.
+unique index, names by prefix through ranges on the (workspace, name) index. Results are customer ids, best match first.
 """
 
 from __future__ import annotations
 
 import re
+
+from django.db.models import Q
 
 from . import models as m
 from .matching import normalise_email
@@ -43,7 +45,7 @@ def customer_ids_for_query(workspace, query: str, *, limit: int = 20) -> list[in
             m.CustomerIdentifier.objects.filter(workspace=workspace, kind=m.CustomerIdentifier.Kind.EMAIL, value=email)
             .values_list("customer_id", flat=True)[:limit]
         )
-        ids += m.Customer.objects.filter(workspace=workspace, email__startswith=email).values_list("id", flat=True)[:limit]
+        ids += m.Customer.objects.filter(workspace=workspace, email=email).values_list("id", flat=True)[:limit]
         return _unique(ids)[:limit]
     if query.isdigit() and len(query) == 4:
         return _unique(
@@ -57,5 +59,18 @@ def customer_ids_for_query(workspace, query: str, *, limit: int = 20) -> list[in
             ids += model.objects.filter(connection_id__in=connection_ids, remote_id=query).values_list(path, flat=True)[:1]
             if ids:
                 break
-    ids += m.Customer.objects.filter(workspace=workspace, name__istartswith=query).order_by("name", "id").values_list("id", flat=True)[:limit]
+    ids += _name_prefix(workspace, query, limit)
     return _unique(ids)[:limit]
+
+
+def _name_prefix(workspace, query: str, limit: int) -> list[int]:
+    """Names starting with the query as typed, Capitalised or Title Cased. Each variant is a range on the
+    (workspace, name) index (`LIKE 'x%'` cannot use a b-tree under most collations, and a case-folded
+    scan reads every customer of the workspace); `startswith` then keeps exactly the prefixed names."""
+    variants = {query, query[:1].upper() + query[1:], query.title()}
+    condition = Q()
+    for variant in variants:
+        condition |= Q(name__gte=variant, name__lt=variant + "\U0010ffff", name__startswith=variant)
+    return list(
+        m.Customer.objects.filter(condition, workspace=workspace).order_by("name", "id").values_list("id", flat=True)[:limit]
+    )
