@@ -42,10 +42,18 @@ def _json(obj) -> bytes:
 class Api:
     def __init__(self, fake: "StripeFake"):
         self.fake = fake
+        # Callables ``fn(method, target, headers, body, response)`` told about every exchange
+        # (tests use it to validate responses against the OpenAPI spec).
+        self.observers: list = []
 
     def handle(self, method: str, target: str, headers: dict, body: bytes) -> Response:
         """``headers`` must have lower-case keys."""
-        method = method.upper()
+        response = self._handle(method.upper(), target, headers, body)
+        for observer in self.observers:
+            observer(method.upper(), target, headers, body, response)
+        return response
+
+    def _handle(self, method: str, target: str, headers: dict, body: bytes) -> Response:
         request_id = new_id("req")
         path, _, query = target.partition("?")
         base_url = "http://" + headers["host"] if headers.get("host") else None

@@ -42,8 +42,8 @@ class StripeFake:
     def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
         """Serve on a daemon thread; returns the base URL (``http://127.0.0.1:PORT``)."""
         self._server = make_server(self.api, host, port)
-        bound_port = self._server.server_address[1]
-        self.base_url = f"http://{self._server.server_address[0]}:{bound_port}"
+        host = self._server.server_address[0]
+        self.base_url = f"http://{'[' + host + ']' if ':' in host else host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
             name="stripe-fake-http", daemon=True,
@@ -54,7 +54,8 @@ class StripeFake:
     def serve_forever(self, port: int = 12111, host: str = "127.0.0.1") -> None:
         """Serve in the foreground until interrupted."""
         self._server = make_server(self.api, host, port)
-        self.base_url = f"http://{self._server.server_address[0]}:{self._server.server_address[1]}"
+        bound = self._server.server_address[0]
+        self.base_url = f"http://{'[' + bound + ']' if ':' in bound else bound}:{self._server.server_address[1]}"
         try:
             self._server.serve_forever(poll_interval=0.2)
         finally:

@@ -61,12 +61,17 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 def make_server(api, host: str, port: int) -> ThreadingHTTPServer:
     if host not in LOOPBACK:
         raise ValueError(f"the Stripe fake only binds to loopback, not {host!r}")
     if host == "localhost":
         host = "127.0.0.1"
-    server = _Server((host, port), _Handler)
+    cls = _Server6 if ":" in host else _Server
+    server = cls((host, port), _Handler)
     server.api = api
     return server
 

@@ -50,7 +50,7 @@ shapes.register(
 shapes.register(
     "line_item",
     {
-        "discount_amounts": [], "discountable": True, "discounts": [], "invoice_item": None,
+        "discount_amounts": [], "discountable": True, "discounts": [],
         "metadata": {}, "pretax_credit_amounts": [], "proration": False,
         "proration_details": {"credited_items": None}, "quantity": 1, "tax_amounts": [],
         "tax_rates": [], "taxes": [], "type": "subscription",
@@ -107,19 +107,25 @@ def make_line(ctx: Ctx, *, invoice_id: str | None, amount: int, currency: str, d
         parent = {"invoice_item_details": None, "subscription_item_details": {
             "invoice_item": None, "proration": proration, "proration_details": {"credited_items": None},
             "subscription": subscription, "subscription_item": si}, "type": "subscription_item_details"}
-    return {
+    line = {
         "id": line_id, "object": "line_item", "amount": amount, "amount_excluding_tax": amount,
         "currency": currency, "description": description, "discount_amounts": [], "discountable": True,
-        "discounts": [], "invoice": invoice_id, "invoice_item": invoice_item, "livemode": False,
+        "discounts": [], "invoice": invoice_id, "livemode": False,
         "metadata": {}, "parent": parent, "period": {"end": period[1], "start": period[0]},
         "pretax_credit_amounts": [], "price": shapes.public(price) if price else None,
         "pricing": {"price_details": {"price": price["id"], "product": price["product"]} if price else None,
                     "type": "price_details", "unit_amount_decimal": str(price["unit_amount"]) if price else None},
         "proration": proration, "proration_details": {"credited_items": None}, "quantity": quantity,
-        "subscription": subscription, "subscription_item": si, "tax_amounts": [], "tax_rates": [],
+        "subscription": subscription, "tax_amounts": [], "tax_rates": [],
         "taxes": [], "type": kind,
         "unit_amount_excluding_tax": str(price["unit_amount"]) if price else str(amount),
     }
+    # Pre-2025 shape: only the reference that applies is present.
+    if invoice_item:
+        line["invoice_item"] = invoice_item
+    if si:
+        line["subscription_item"] = si
+    return line
 
 
 def line_from_item(ctx: Ctx, item: dict, invoice_id: str | None) -> dict:

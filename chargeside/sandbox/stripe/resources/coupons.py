@@ -14,7 +14,6 @@ shapes.register(
     "coupon",
     {
         "amount_off": None,
-        "applies_to": None,
         "currency": None,
         "duration": "once",
         "duration_in_months": None,

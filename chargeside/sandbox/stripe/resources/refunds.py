@@ -25,15 +25,12 @@ REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 shapes.register(
     "refund",
     {
-        "description": None,
+        # description, failure_*, instructions_email and next_action only appear on non-card,
+        # failed or action-needed refunds, so card refunds leave them out.
         "destination_details": {"card": {"reference": None, "reference_status": "pending",
                                          "reference_type": "acquirer_reference_number", "type": "refund"},
                                 "type": "card"},
-        "failure_balance_transaction": None,
-        "failure_reason": None,
-        "instructions_email": None,
         "metadata": {},
-        "next_action": None,
         "payment_intent": None,
         "reason": None,
         "receipt_number": None,
