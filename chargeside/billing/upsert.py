@@ -133,11 +133,19 @@ def _upsert_children(connection, dto_type, batch):
 
 def _adopt(model, fk, remote_field, connection, parents) -> None:
     """Link rows that arrived before their parent."""
-    ids = dict(
-        _SPEC_PARENT_MODEL[model].objects.filter(connection=connection, remote_id__in=[p.remote_id for p in parents]).values_list("remote_id", "id")
+    # Orphans are rare, so find them in one query first; a page of 100 parents then costs one query, not 100.
+    orphans = list(
+        model.objects.filter(connection=connection, **{f"{fk}__isnull": True, f"{remote_field}__in": [p.remote_id for p in parents]})
+        .values_list("id", remote_field)
     )
-    for remote_id, parent_id in ids.items():
-        model.objects.filter(connection=connection, **{remote_field: remote_id, f"{fk}__isnull": True}).update(**{f"{fk}_id": parent_id})
+    if not orphans:
+        return
+    ids = dict(
+        _SPEC_PARENT_MODEL[model].objects.filter(connection=connection, remote_id__in={remote for _, remote in orphans}).values_list("remote_id", "id")
+    )
+    for row_id, remote_id in orphans:
+        if remote_id in ids:
+            model.objects.filter(id=row_id).update(**{f"{fk}_id": ids[remote_id]})
 
 
 _SPEC_PARENT_MODEL = {model: parent for model, (_, _, parent) in _PARENT_LINKS.items()}
