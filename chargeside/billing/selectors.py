@@ -122,8 +122,10 @@ def customer_view(*, workspace, customer_ids: list[int], member=None, language: 
 def customer_section(*, workspace, customer_ids: list[int], section: str, member=None, language: str = "en",
                      offset: int = 0, limit: int = 5) -> Section | None:
     """One page of one section ("show more"). None when the section is unknown or hidden from this role."""
-    return _one_section(workspace, customer_ids, section, member, language, offset=max(offset, 0), limit=max(min(limit, 100), 1))
+    return _one_section(workspace, customer_ids, section, member, language, offset=min(max(offset, 0), MAX_OFFSET), limit=max(min(limit, 100), 1))
 
+
+MAX_OFFSET = 100_000  # "show more" never pages that far; a bigger number is a bad request, not a query
 
 KIND_SECTIONS = {"charge": "charges", "refund": "refunds", "subscription": "subscriptions", "invoice": "invoices",
                  "dispute": "disputes", "payment_method": "payment_methods", "tax_id": "tax_ids"}
