@@ -60,7 +60,14 @@ def label_for(action) -> str:
 def params_from(post, action_name: str, item_kind: str, item_ref: str) -> dict:
     """The action's parameters from a submitted confirmation form (only the fields it declares)."""
     params = {ITEM_PARAM[item_kind]: item_ref}
-    for field in fields_for(action_name):
+    fields = fields_for(action_name)
+    # The confirmation carries the exact amount the preview showed, so "empty = everything that remains" can
+    # never turn into a different amount if the charge changed between preview and confirm.
+    exact = (post.get("amount_minor") or "").strip()
+    if exact and any(field.kind == "money" for field in fields):
+        params["amount_minor"] = exact
+        fields = tuple(field for field in fields if field.kind != "money")
+    for field in fields:
         if field.kind == "checkbox":
             params[field.name] = "1" if post.get(field.name) else ""
         elif (value := (post.get(field.name) or "").strip()):

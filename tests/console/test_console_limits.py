@@ -100,3 +100,18 @@ def test_nobody_approves_their_own_request(login, admin, fake_charge):
     page = client.post(f"/approvals/{attempt.pk}/", {"decision": "approve"}, follow=True).content.decode()
     assert "You cannot approve your own request." in page
     assert ActionAttempt.objects.get(pk=attempt.pk).status == ActionAttempt.Status.AWAITING_APPROVAL
+
+
+def test_confirm_runs_exactly_the_previewed_amount_even_if_the_charge_changed(login, agent, fake_charge, sdk):
+    # given an agent previews a full refund (empty amount = everything refundable: €50.00)
+    customer, charge = fake_charge
+    client = login(agent)
+    url = f"/customers/{customer.pk}/actions/refund/charge/{charge.pk}/"
+    preview = client.post(url, {"step": "preview", "amount": "", "reason": "Duplicate"}).content.decode()
+    assert 'name="amount_minor" value="5000"' in preview
+    # when the charge changes before the confirmation (a €10.00 refund synced meanwhile)
+    type(charge).objects.filter(pk=charge.pk).update(amount_refunded=1000, status="partially_refunded")
+    page = client.post(url, {"step": "confirm", "amount_minor": "5000", "reason": "Duplicate", "confirm_params": "{}"}).content.decode()
+    # then it refuses instead of silently refunding a different amount
+    assert "Only €40.00 of this charge can still be refunded." in page
+    assert sdk.v1.refunds.list({"charge": charge.remote_id}).data == []

@@ -117,8 +117,9 @@ def customer_action(request, pk: int, action_name: str, kind: str, item_id: int)
         preview = action_preview(member=request.member, request=action_request, language=_language())
     except ActionError as exc:
         return page(request, "console/customers/action.html", {**context, "error": exc}, status=exc.status)
+    exact = preview.amount.amount if preview.amount is not None and any(f.kind == "money" for f in context["fields"]) else ""
     return page(request, "console/customers/action.html", {
-        **context, "preview": preview, "confirm_params": json.dumps(preview.confirm_params or {}, default=str),
+        **context, "preview": preview, "confirm_params": json.dumps(preview.confirm_params or {}, default=str), "amount_minor": exact,
     })
 
 
