@@ -68,7 +68,7 @@ shapes.register(
     {
         "discountable": True, "discounts": [], "invoice": None, "metadata": {}, "parent": None,
         "proration": False, "proration_details": {"credited_items": None}, "quantity": 1,
-        "subscription": None, "subscription_item": None, "tax_rates": [], "test_clock": None,
+        "subscription": None, "tax_rates": [], "test_clock": None,
     },
     nested=("price",),
 )
@@ -145,7 +145,7 @@ def new_invoice_item(ctx: Ctx, *, customer: str, amount: int, currency: str, des
         id=ctx.new_id("ii"), object="invoiceitem", created=ctx.now, date=ctx.now, amount=amount,
         currency=currency, customer=customer, description=description, invoice=invoice,
         period={"end": period[1], "start": period[0]}, price=shapes.public(price) if price else None,
-        proration=proration, quantity=quantity, subscription=subscription, subscription_item=si,
+        proration=proration, quantity=quantity, subscription=subscription,
         unit_amount=price["unit_amount"] if price else amount,
         unit_amount_decimal=str(price["unit_amount"] if price else amount),
         pricing={"price_details": {"price": price["id"], "product": price["product"]} if price else None,
@@ -153,6 +153,8 @@ def new_invoice_item(ctx: Ctx, *, customer: str, amount: int, currency: str, des
         parent={"subscription_details": {"subscription": subscription, "subscription_item": si},
                 "type": "subscription_details"} if subscription else None,
     )
+    if si:  # pre-2025 field, present only for subscription items
+        item["subscription_item"] = si
     return item
 
 

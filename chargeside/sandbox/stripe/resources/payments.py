@@ -162,10 +162,9 @@ def authorize(ctx: Ctx, pi: dict, pm: dict, *, force_decline: str | None = None,
     if decline:
         err = card_error(decline, charge=ch, pi=None, pm=pm)
         pi["status"] = "requires_payment_method"
-        pi["last_payment_error"] = {
-            "advice_code": None, "charge": ch["id"], "code": err.code, "decline_code": decline,
+        pi["last_payment_error"] = {  # absent fields are left out, as in the API error object
+            "charge": ch["id"], "code": err.code, "decline_code": decline,
             "doc_url": errors.DOCS + err.code.replace("_", "-"), "message": err.message,
-            "network_advice_code": None, "network_decline_code": None, "param": None,
             "payment_method": shapes.public(pm), "payment_method_type": "card", "type": "card_error",
         }
         ctx.save(pi)
