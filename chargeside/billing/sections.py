@@ -141,13 +141,15 @@ def _subscriptions(ctx: ViewContext, offset: int, limit: int) -> Section:
     items = []
     for row in rows:
         live = row["status"] in LIVE_SUBSCRIPTIONS
+        # Only a subscription in good standing "renews"; a past-due one is waiting on a failed payment.
+        renews = row["status"] in (SS.ACTIVE, SS.TRIALING) and not row["cancel_at_period_end"] and row["current_period_end"]
         trial = row["trial_end"] if row["status"] == SS.TRIALING else None
         items.append(_item(
             ctx, "subscription", row, plan_name=row["plan_name"], amount=row["amount"], currency=row["currency"],
             amount_display=ctx.money(row["amount"], row["currency"]), interval=row["interval"],
             interval_count=row["interval_count"], quantity=row["quantity"],
-            renews_at=row["current_period_end"] if live and not row["cancel_at_period_end"] else None,
-            renews_display=ctx.date(row["current_period_end"]) if live and not row["cancel_at_period_end"] else "",
+            renews_at=row["current_period_end"] if renews else None,
+            renews_display=ctx.date(row["current_period_end"]) if renews else "",
             ends_display=ctx.date(row["current_period_end"]) if live and row["cancel_at_period_end"] else "",
             cancel_at_period_end=row["cancel_at_period_end"], trial_end=trial, trial_end_display=ctx.date(trial),
             canceled_display=ctx.date(row["canceled_at"]),

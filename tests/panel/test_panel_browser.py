@@ -128,3 +128,19 @@ def test_the_picker_opens_another_customers_ticket(browser, demo_shop, live_serv
     panel.get_by_text("james.smith@example.com").first.wait_for()
     assert "No payments yet." in panel.locator("#section-charges").inner_text()
     shoot(page, "demo_en_4_other_customer")
+
+
+def test_a_busy_customer_fits_a_320_px_sidebar_without_sideways_scrolling(browser, erasable_audit, live_server, workspace, ayse, agent):
+    from .conftest import signed_query
+
+    for language in ("en", "tr"):
+        page = browser.new_page(viewport={"width": 320, "height": 1400})
+        page.goto(f"{live_server.url}/panel/?{signed_query(workspace, agent=agent.user.email, lang=language)}")
+        page.locator("#section-charges").wait_for()
+
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+        assert page.locator(".alert").count() == 4
+        page.get_by_role("button", name="Show 1 more" if language == "en" else "1 tane daha göster").click()
+        page.locator("#section-charges li.item").nth(5).wait_for()
+        assert page.locator("#section-charges li.item").count() == 6
+        shoot(page, f"panel_320_{language}")

@@ -114,8 +114,9 @@ def test_subscriptions_invoices_and_disputes_put_trouble_first(workspace, ayse, 
     view = customer_view(workspace=workspace, customer_ids=[ayse.id], member=agent, language="tr")
 
     assert [(s.remote_id, s.status) for s in view.subscriptions.items] == [("sub_basic", "past_due"), ("sub_pro", "active")]
-    pro = view.subscriptions.items[1]
+    basic, pro = view.subscriptions.items
     assert pro.renews_display == pro.renews_at.strftime("%d.%m.%Y") and pro.cancel_at_period_end is False
+    assert basic.renews_display == ""  # past due: waiting on a failed payment, not renewing
     assert [(i.remote_id, i.overdue, i.remaining_display) for i in view.invoices.items] == [("in_open", True, "₺99,00"), ("in_paid", False, "₺0,00")]
     assert view.invoices.items[0].hosted_url == "https://pay.example.com/in_open"
     dispute = view.disputes.items[0]
