@@ -20,7 +20,7 @@ from chargeside.billing.selectors import customer_search, customer_view
 from chargeside.console.audit_query import AuditFilters, audit_events
 from chargeside.workspaces.roles import Perm, can
 
-from . import errors
+from . import approvals, errors
 from .auth import MemberToken
 from .errors import ApiError
 from .schemas import ActionIn, AttemptOut, AuditPage, CustomerList, CustomerViewOut, ErrorOut, PreviewOut
@@ -31,6 +31,7 @@ api = NinjaAPI(
     description=__doc__.split("\n\n", 1)[1].strip(),
 )
 errors.install(api)
+api.add_router("/approvals", approvals.router)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MAX_KEY = 200

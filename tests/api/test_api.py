@@ -174,5 +174,29 @@ def test_openapi_document_is_valid_and_lists_the_endpoints(client):
     document = json.loads(response.content)
     validate(document)
     assert set(document["paths"]) == {"/api/v1/customers", "/api/v1/customers/{customer_id}", "/api/v1/actions/{action}",
-                                      "/api/v1/actions/{action}/preview", "/api/v1/audit"}
+                                      "/api/v1/actions/{action}/preview", "/api/v1/audit", "/api/v1/approvals",
+                                      "/api/v1/approvals/{attempt_id}/approve", "/api/v1/approvals/{attempt_id}/reject"}
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_approvals_over_the_api(client, agent, admin, bearer, fake_charge, sdk, other_workspace, make_member):
+    # given an agent's over-limit refund
+    _customer, charge = fake_charge
+    ActionLimit.objects.create(workspace=agent.workspace, role="agent", currency="EUR", per_action=1000)
+    agent_headers, admin_headers = bearer(agent), bearer(admin)
+    attempt_id = client.post("/api/v1/actions/refund", data={"params": {"charge": charge.pk, "amount_minor": 2500}, "reason": "x"},
+                             content_type="application/json", headers=agent_headers).json()["id"]
+    # then the agent may not see or decide the queue, and another workspace's admin finds nothing
+    assert client.get("/api/v1/approvals", headers=agent_headers).status_code == 403
+    assert client.post(f"/api/v1/approvals/{attempt_id}/approve", headers=agent_headers).status_code == 403
+    stranger = bearer(make_member(other_workspace, "admin"))
+    assert client.post(f"/api/v1/approvals/{attempt_id}/approve", headers=stranger).status_code == 404
+    # when the admin lists and approves it
+    assert [a["id"] for a in client.get("/api/v1/approvals", headers=admin_headers).json()] == [attempt_id]
+    response = client.post(f"/api/v1/approvals/{attempt_id}/approve", headers=admin_headers)
+    # then the refund ran once, and a second decision is a conflict
+    assert (response.status_code, response.json()["status"]) == (200, "succeeded")
+    assert [r.amount for r in sdk.v1.refunds.list({"charge": charge.remote_id}).data] == [2500]
+    again = client.post(f"/api/v1/approvals/{attempt_id}/reject", data={"note": "late"}, content_type="application/json",
+                        headers=admin_headers)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "not_pending")
