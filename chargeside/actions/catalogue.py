@@ -28,7 +28,8 @@ def price_label(price: Price, language: str = "en") -> str:
 
 
 def discount_for(connection, code: str) -> tuple[str, str]:
-    """(coupon id, what to show) for a coupon id or a promotion code known locally.
+    """(coupon id, the code as the gateway spells it) for a coupon id or a promotion code known locally;
+    promotion codes match case-insensitively, as customers type them.
 
     Returns (code, code) when nothing local matches: the gateway is then asked and refuses an unknown code
     with its own message, which the attempt records.
@@ -37,7 +38,7 @@ def discount_for(connection, code: str) -> tuple[str, str]:
     if coupon is not None:
         if not coupon.valid:
             raise ActionError(f"Coupon {code} is no longer valid.", field="coupon", code="invalid_coupon")
-        return coupon.remote_id, coupon.name or coupon.remote_id
+        return coupon.remote_id, coupon.remote_id
     promotion = PromotionCode.objects.filter(connection=connection, code__iexact=code).first()
     if promotion is not None:
         if not promotion.active:

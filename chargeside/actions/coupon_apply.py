@@ -32,11 +32,11 @@ class CouponApply(Action):
             raise ActionError("This subscription is canceled; a discount would never apply.", code="canceled")
         if target.extra["level"] == "customer" and target.obj.deleted:
             raise ActionError("This customer was deleted at the gateway.", code="deleted_customer")
-        coupon, label = discount_for(target.connection, code)
+        coupon, code = discount_for(target.connection, code)  # the code as the gateway spells it
         current = target.obj.coupon_remote_ids if target.extra["level"] == "subscription" else [target.obj.coupon_remote_id]
         if coupon in current:
-            raise ActionError(f"{label} is already applied.", field="code", code="already_applied")
-        return {"code": code, "coupon": coupon, "label": label}
+            raise ActionError(f"{code} is already applied.", field="code", code="already_applied")
+        return {"code": code, "coupon": coupon, "label": code}
 
     def state_token(self, target):
         obj = target.obj

@@ -27,9 +27,15 @@ class InvoiceSend(Action):
         invoice: Invoice = target.obj
         if invoice.status not in SENDABLE:
             raise ActionError(f"Only a draft or open invoice can be sent; this one is {invoice.status}.", code="not_sendable")
+        if invoice.raw.get("collection_method") == "charge_automatically":  # Stripe sends only "send_invoice" ones
+            raise ActionError("This invoice is paid automatically from the card on file; only invoices the customer pays "
+                              "from an email can be sent.", code="not_sendable")
         if target.obj.gateway_customer_id and not (target.obj.gateway_customer.email or "").strip():
             raise ActionError("The customer has no email address at the gateway to send the invoice to.", code="no_email")
         return {"finalize": invoice.status == InvoiceStatus.DRAFT}
+
+    def key_params(self, cleaned):
+        return {}  # `finalize` only mirrors the status, which the state token already covers
 
     def state_token(self, target):
         # Sending again later (the customer lost the email) is a new attempt; a double click is not.
