@@ -108,6 +108,7 @@ def test_switching_to_a_workspace_you_are_not_in_is_refused(client, agent, other
     client.force_login(agent.user)
     client.post("/workspace/", {"workspace": other_workspace.pk})
     assert client.session["workspace_id"] == agent.workspace_id
+    assert client.post("/workspace/", {"workspace": "not-a-number"}).status_code == 302
 
 
 def test_logout_needs_post_and_ends_the_session(client, agent):

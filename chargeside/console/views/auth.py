@@ -52,7 +52,8 @@ def logout(request):
 @require_POST
 @console_view()
 def switch_workspace(request):
-    chosen = memberships(request.user).filter(workspace_id=request.POST.get("workspace") or 0).first()
+    wanted = request.POST.get("workspace", "")
+    chosen = memberships(request.user).filter(workspace_id=int(wanted)).first() if wanted.isdigit() else None
     if chosen is None:
         messages.error(request, _("You are not a member of that workspace."))
     else:
