@@ -68,6 +68,25 @@ STATUS_LABELS = {
 }
 
 
+# Refund and dispute reason codes as gateways send them (Stripe's names; other adapters map to these).
+REASON_LABELS = {
+    "requested_by_customer": _("requested by customer"),
+    "duplicate": _("duplicate payment"),
+    "fraudulent": _("fraudulent"),
+    "product_not_received": _("product not received"),
+    "product_unacceptable": _("product unacceptable"),
+    "subscription_canceled": _("subscription canceled"),
+    "credit_not_processed": _("credit not processed"),
+    "unrecognized": _("not recognised by the cardholder"),
+    "general": _("general"),
+}
+
+
+def reason_label(code: str) -> str:
+    label = REASON_LABELS.get((code or "").strip().lower())
+    return str(label) if label else (code or "").replace("_", " ")
+
+
 def decline_reason(code: str, gateway_message: str = "") -> str:
     known = DECLINE_REASONS.get((code or "").strip().lower())
     if known:

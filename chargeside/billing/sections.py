@@ -20,7 +20,7 @@ from chargeside.gateways.types import SubscriptionStatus as SS
 from chargeside.workspaces.roles import Perm, can
 
 from . import models as m
-from .decline_reasons import decline_reason
+from .decline_reasons import decline_reason, reason_label
 from .view_model import (
     DISPUTE_DUE_SOON_DAYS, FAILED_RECENT_DAYS, LIVE_SUBSCRIPTIONS, OPEN_DISPUTES, REFUNDABLE, TROUBLED_SUBSCRIPTIONS,
     Item, Section, ViewContext,
@@ -122,7 +122,7 @@ def _refunds(ctx: ViewContext, offset: int, limit: int) -> Section:
     rows, total = _page(qs, (*_BASE, "status", "amount", "currency", "reason", "charge_remote_id"), _recent(), offset, limit)
     items = tuple(
         _item(ctx, "refund", row, amount=row["amount"], currency=row["currency"],
-              amount_display=ctx.money(row["amount"], row["currency"]), reason=row["reason"].replace("_", " "),
+              amount_display=ctx.money(row["amount"], row["currency"]), reason=reason_label(row["reason"]),
               charge_remote_id=row["charge_remote_id"])
         for row in rows
     )
@@ -187,7 +187,7 @@ def _disputes(ctx: ViewContext, offset: int, limit: int) -> Section:
         due = row["evidence_due_by"] if is_open else None
         items.append(_item(
             ctx, "dispute", row, amount=row["amount"], currency=row["currency"],
-            amount_display=ctx.money(row["amount"], row["currency"]), reason=row["reason"].replace("_", " "),
+            amount_display=ctx.money(row["amount"], row["currency"]), reason=reason_label(row["reason"]),
             charge_remote_id=row["charge_remote_id"], open=is_open, evidence_due_by=due, due_display=ctx.date(due),
             due_soon=due is not None and due - ctx.now <= dt.timedelta(days=DISPUTE_DUE_SOON_DAYS),
         ))

@@ -120,7 +120,7 @@ def test_subscriptions_invoices_and_disputes_put_trouble_first(workspace, ayse, 
     assert [(i.remote_id, i.overdue, i.remaining_display) for i in view.invoices.items] == [("in_open", True, "₺99,00"), ("in_paid", False, "₺0,00")]
     assert view.invoices.items[0].hosted_url == "https://pay.example.com/in_open"
     dispute = view.disputes.items[0]
-    assert (dispute.remote_id, dispute.open, dispute.due_soon, dispute.reason) == ("dp_1", True, True, "duplicate")
+    assert (dispute.remote_id, dispute.open, dispute.due_soon, dispute.reason) == ("dp_1", True, True, "mükerrer ödeme")
     assert [(r.remote_id, r.amount_display) for r in view.refunds.items] == [("re_part", "₺200,00"), ("re_kwd", "KWD12,345")]
     assert [(x.type, x.value) for x in view.tax_ids.items] == [("tr_tin", "1234567890")]
 
