@@ -129,3 +129,17 @@ def test_connection_of_another_workspace_gets_its_own_rows(offline_connection, o
     assert send_webhook(offline_connection, body_of(), secret="whsec_other").status_code == 400
     assert list(WebhookDelivery.objects.order_by("id").values_list("workspace_id", "status")) == [
         (other_workspace.id, "pending"), (offline_connection.workspace_id, "rejected")]
+
+
+def test_verification_crash_on_our_side_is_503_and_kept(workspace, send_webhook, body_of):
+    from chargeside.connections.models import Connection
+
+    # a connection whose provider's adapter is not installed (e.g. a plugin was removed)
+    orphan = Connection.objects.create(workspace=workspace, provider="removed_plugin", name="Old gateway")
+    response = send_webhook(orphan, body_of())
+    assert response.status_code == 503
+    assert response.json() == {"error": "the delivery could not be verified now; it was kept, please retry"}
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.reject_reason) == ("rejected", "could not verify: LookupError")
+    assert delivery.error == "No gateway adapter is registered as 'removed_plugin'."
+    assert bytes(delivery.body) == body_of()

@@ -57,6 +57,9 @@ class _progress:
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description:<16}"), TextColumn("{task.completed:>10,.0f} objects"),
                             TextColumn("{task.fields[rate]:>8,.0f} objects/s"), TimeElapsedColumn(), console=console, transient=False)
         self.tasks: dict[str, int] = {}
+        self.kind_started: dict[str, float] = {}  # run time at which each kind's first page was asked for
+        self.kind_objects: dict[str, int] = {}
+        self.last_elapsed = 0.0
 
     def __enter__(self):
         if self.enabled:
@@ -73,7 +76,11 @@ class _progress:
         kind = str(done.kind)
         if kind not in self.tasks:
             self.tasks[kind] = self.bar.add_task(kind, total=None, rate=0.0)
-        rate = done.run_total / done.elapsed if done.elapsed > 0 else 0.0
+            self.kind_started[kind] = self.last_elapsed
+        self.last_elapsed = done.elapsed
+        self.kind_objects[kind] = self.kind_objects.get(kind, 0) + done.objects
+        seconds = done.elapsed - self.kind_started[kind]
+        rate = self.kind_objects[kind] / seconds if seconds > 0 else 0.0
         self.bar.update(self.tasks[kind], completed=done.kind_total, rate=rate)
         if done.finished:
             self.bar.update(self.tasks[kind], total=done.kind_total)
