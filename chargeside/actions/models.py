@@ -43,6 +43,9 @@ class ActionAttempt(models.Model):
     error_retryable = models.BooleanField(default=False)
     gateway_request_id = models.CharField(max_length=128, blank=True, default="")
     calls = models.PositiveSmallIntegerField(default=0)  # gateway calls made (retries reuse the key)
+    # When the latest gateway call started. An attempt in flight for much longer than a call can take was
+    # abandoned (its process died mid-call); it may be resumed with the same gateway key.
+    last_call_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,6 +14,7 @@ state). API clients may send their own idempotency key instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -36,6 +37,9 @@ from .registry import get_action
 
 log = logging.getLogger(__name__)
 Status = ActionAttempt.Status
+# Far longer than a gateway call can take (the Stripe client times out after 10 s): an attempt still in
+# flight after this was abandoned by a process that died, and the next identical request resumes it.
+ABANDONED_AFTER = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -166,10 +170,17 @@ def _claim(member, request, action, target, cleaned, params_hash, key, money) ->
 
 
 def _take_retry(attempt: ActionAttempt) -> bool:
-    """Claim a failed, retryable attempt for one more call. Only one concurrent caller wins the update."""
-    if attempt.status != Status.FAILED or not attempt.error_retryable:
+    """Claim a failed, retryable attempt, or one abandoned in flight, for one more call with the same gateway
+    key. Only one concurrent caller wins the conditional update."""
+    if attempt.status == Status.FAILED and attempt.error_retryable:
+        won = ActionAttempt.objects.filter(pk=attempt.pk, status=Status.FAILED).update(status=Status.IN_FLIGHT)
+    elif attempt.status == Status.IN_FLIGHT and timezone.now() - (attempt.last_call_at or attempt.created_at) > ABANDONED_AFTER:
+        won = ActionAttempt.objects.filter(pk=attempt.pk, status=Status.IN_FLIGHT, last_call_at=attempt.last_call_at).update(
+            last_call_at=timezone.now())
+        if won:
+            log.warning("resuming action %s attempt %s abandoned in flight", attempt.action, attempt.pk)
+    else:
         return False
-    won = ActionAttempt.objects.filter(pk=attempt.pk, status=Status.FAILED).update(status=Status.IN_FLIGHT)
     attempt.refresh_from_db()
     return bool(won)
 
@@ -186,7 +197,7 @@ def _await_approval(attempt, member, target, message) -> None:
 
 
 def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttempt:
-    ActionAttempt.objects.filter(pk=attempt.pk).update(calls=F("calls") + 1)
+    ActionAttempt.objects.filter(pk=attempt.pk).update(calls=F("calls") + 1, last_call_at=timezone.now())
     try:
         dtos = action.execute(target, cleaned, adapter, attempt.gateway_idempotency_key)
     except GatewayError as exc:

@@ -128,3 +128,34 @@ def test_a_retry_after_success_is_a_replay_without_a_call(agent, merchant, strip
     second = run_action(member=agent, request=request)
     assert (second.replayed, second.ok, second.attempt.pk, second.attempt.calls) == (True, True, first.attempt.pk, 1)
     assert trap.hits == 0
+
+
+def test_an_attempt_abandoned_in_flight_is_resumed_with_the_same_key(agent, merchant, stripe_fake, charge):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # The refund was made, then the process died before recording anything: what it leaves behind is an
+    # attempt in flight whose call started minutes ago.
+    stripe_fake.faults.add(path_prefix="/v1/refunds", times=1, method="POST", when="after", drop=True)
+    request = ask("refund", charge=charge, amount="20.00")
+    attempt = run_action(member=agent, request=request).attempt
+    ActionAttempt.objects.filter(pk=attempt.pk).update(status="in_flight", last_call_at=timezone.now() - dt.timedelta(minutes=3))
+
+    resumed = run_action(member=agent, request=request)
+
+    assert (resumed.replayed, resumed.attempt.pk, resumed.attempt.status, resumed.attempt.calls) == (False, attempt.pk, "succeeded", 2)
+    assert refunds_at_gateway(merchant, charge) == [2000]
+
+
+def test_an_attempt_in_flight_right_now_is_not_called_twice(agent, merchant, stripe_fake, charge):
+    from django.utils import timezone
+
+    request = ask("refund", charge=charge, amount="20.00", state_seen="one-confirmation")
+    attempt = run_action(member=agent, request=request).attempt
+    ActionAttempt.objects.filter(pk=attempt.pk).update(status="in_flight", last_call_at=timezone.now())
+    trap = stripe_fake.faults.add(path_prefix="/v1/", status=500, times=None, method="POST")
+
+    again = run_action(member=agent, request=request)
+
+    assert (again.replayed, again.status, trap.hits) == (True, "in_flight", 0)
