@@ -18,6 +18,7 @@ from chargeside.billing.matching import find_customers
 from chargeside.billing.models import Customer
 from chargeside.billing.selectors import customer_search, customer_view
 from chargeside.console.audit_query import AuditFilters, audit_events
+from chargeside.console.text import has_nul, plain
 from chargeside.workspaces.roles import Perm, can
 
 from . import approvals, errors
@@ -57,10 +58,11 @@ class CustomerQuery(Schema):
 def customers_find(request, filters: Query[CustomerQuery]):
     _require(request, Perm.VIEW_BILLING)
     limit = max(1, min(filters.limit, 100))
-    if filters.email.strip():
-        found = find_customers(request.workspace, emails=[filters.email])[:limit]
-    elif filters.q.strip():
-        found = customer_search(request.workspace, filters.q.strip()[:200], limit=limit)
+    email, query = plain(filters.email, 320), plain(filters.q, 200)
+    if email:
+        found = find_customers(request.workspace, emails=[email])[:limit]
+    elif query:
+        found = customer_search(request.workspace, query, limit=limit)
     else:
         raise ApiError(400, "missing_query", "Give email=… or q=….", "q")
     return {"results": [{"id": c.pk, "name": c.name, "email": c.email} for c in found]}
@@ -78,6 +80,8 @@ def customer_get(request, customer_id: int, limit: int = 5):
 
 def _action_request(request, action: str, body: ActionIn, idempotency_key: str = "") -> ActionRequest:
     get_action(action)  # unknown action → 404 before anything else
+    if has_nul(body.params) or has_nul(body.reason) or has_nul(body.ticket_url):
+        raise ApiError(422, "validation_error", "Text must not contain NUL characters.")
     if body.ticket_url and not body.ticket_url.lower().startswith(("http://", "https://")):
         raise ApiError(422, "validation_error", "ticket_url must be an http(s) URL.", "ticket_url")
     key = ""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from .text import plain
+
 ITEM_PARAM = {"charge": "charge", "subscription": "subscription", "invoice": "invoice", "payment_method": "payment_method"}
 
 
@@ -63,13 +65,13 @@ def params_from(post, action_name: str, item_kind: str, item_ref: str) -> dict:
     fields = fields_for(action_name)
     # The confirmation carries the exact amount the preview showed, so "empty = everything that remains" can
     # never turn into a different amount if the charge changed between preview and confirm.
-    exact = (post.get("amount_minor") or "").strip()
+    exact = plain(post.get("amount_minor"), 30)
     if exact and any(field.kind == "money" for field in fields):
         params["amount_minor"] = exact
         fields = tuple(field for field in fields if field.kind != "money")
     for field in fields:
         if field.kind == "checkbox":
             params[field.name] = "1" if post.get(field.name) else ""
-        elif (value := (post.get(field.name) or "").strip()):
+        elif (value := plain(post.get(field.name), 200)):
             params[field.name] = value
     return params

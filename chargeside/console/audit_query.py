@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from chargeside.actions.models import AuditEvent
 
+from .text import plain
+
 CSV_COLUMNS = ("seq", "at", "actor", "event", "action", "outcome", "target", "customer_id", "customer", "amount_minor",
                "currency", "reason", "ticket_url", "hash")
 
@@ -29,7 +31,7 @@ class AuditFilters:
         errors: dict[str, str] = {}
 
         def integer(name):
-            raw = (data.get(name) or "").strip()
+            raw = plain(data.get(name), 20)
             if not raw:
                 return None
             if raw.isdigit():
@@ -38,7 +40,7 @@ class AuditFilters:
             return None
 
         def day(name):
-            raw = (data.get(name) or "").strip()
+            raw = plain(data.get(name), 20)
             if not raw:
                 return None
             try:
@@ -48,8 +50,8 @@ class AuditFilters:
                 return None
 
         filters = cls(
-            member_id=integer("member"), action=(data.get("action") or "").strip()[:40], customer_id=integer("customer"),
-            outcome=(data.get("outcome") or "").strip()[:16], date_from=day("from"), date_to=day("to"),
+            member_id=integer("member"), action=plain(data.get("action"), 40), customer_id=integer("customer"),
+            outcome=plain(data.get("outcome"), 16), date_from=day("from"), date_to=day("to"),
         )
         return filters, errors
 

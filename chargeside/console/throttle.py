@@ -28,7 +28,7 @@ def _window_start() -> dt.datetime:
 
 
 def _normalise(username: str) -> str:
-    return (username or "").strip().lower()[:150]
+    return (username or "").replace("\x00", "").strip().lower()[:150]
 
 
 def is_throttled(username: str, address: str | None) -> bool:

@@ -200,3 +200,13 @@ def test_approvals_over_the_api(client, agent, admin, bearer, fake_charge, sdk, 
     again = client.post(f"/api/v1/approvals/{attempt_id}/reject", data={"note": "late"}, content_type="application/json",
                         headers=admin_headers)
     assert (again.status_code, again.json()["error"]["code"]) == (409, "not_pending")
+
+
+def test_nul_characters_are_refused_not_a_500(client, agent, finance, bearer):
+    headers = bearer(agent)
+    response = client.post("/api/v1/actions/refund", data={"params": {"charge": "ch_\u0000"}, "reason": "x"},
+                           content_type="application/json", headers=headers)
+    assert (response.status_code, response.json()["error"]["message"]) == (422, "Text must not contain NUL characters.")
+    assert client.get("/api/v1/customers?q=ada%00", headers=headers).status_code == 200
+    assert client.get("/api/v1/customers?email=a%00@b.c", headers=headers).status_code == 200
+    assert client.get("/api/v1/audit?action=re%00fund", headers=bearer(finance)).status_code == 200

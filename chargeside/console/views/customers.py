@@ -25,6 +25,7 @@ from chargeside.workspaces.roles import Perm, can
 
 from ..access import console_view, page, refuse
 from ..action_forms import ITEM_PARAM, fields_for, label_for, params_from
+from ..text import has_nul, plain
 
 SECTION_LIMIT = 10
 
@@ -42,7 +43,7 @@ def _customer(request, pk: int) -> Customer:
 
 @console_view(Perm.VIEW_BILLING)
 def customer_list(request):
-    query = (request.GET.get("q") or "").strip()[:200]
+    query = plain(request.GET.get("q"), 200)
     results = customer_search(request.workspace, query) if query else []
     template = "console/customers/_results.html" if request.htmx else "console/customers/search.html"
     return page(request, template, {"section": "customers", "query": query, "results": results})
@@ -110,7 +111,7 @@ def customer_action(request, pk: int, action_name: str, kind: str, item_id: int)
         params = params_from(request.POST, action.name, kind, str(item_id))
         if step == "confirm":
             params.update(_confirm_params(request.POST.get("confirm_params", "")))
-        action_request = ActionRequest(action=action.name, params=params, reason=request.POST.get("reason", "").strip()[:1000],
+        action_request = ActionRequest(action=action.name, params=params, reason=plain(request.POST.get("reason"), 1000),
                                        ticket_url=_ticket_url(request.POST.get("ticket_url", "")), source="console")
         if step == "confirm":
             return _run(request, customer, action_request)
@@ -130,7 +131,7 @@ def _confirm_params(raw: str) -> dict:
         value = json.loads(raw)
     except ValueError:
         raise ActionError(_("The confirmation form was damaged; preview again.")) from None
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or has_nul(value):
         raise ActionError(_("The confirmation form was damaged; preview again."))
     return value
 
@@ -155,7 +156,7 @@ def _run(request, customer, action_request):
 def customer_merge_view(request, pk: int):
     """Merge another customer (by id, or an email that finds exactly one) into this one."""
     customer = _customer(request, pk)
-    ref = (request.POST.get("source") or "").strip()
+    ref = plain(request.POST.get("source"), 320)
     try:
         source = _merge_source(request, customer, ref)
         customer_merge(member=request.member, source=source, into=customer)
