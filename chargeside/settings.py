@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs page's Swagger UI from our own static files, not a CDN
     "django_tasks_db",
     "chargeside.core",
     "chargeside.workspaces",
