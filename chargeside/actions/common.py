@@ -18,10 +18,16 @@ def get_row(model, workspace, ref, what: str):
     if ref in (None, ""):
         raise ActionError(f"Say which {what.lower()}.", field=what.lower())
     qs = model.objects.filter(workspace=workspace).select_related("connection")
-    row = qs.filter(pk=int(ref)).first() if str(ref).isdigit() else qs.filter(remote_id=str(ref)).first()
+    row = qs.filter(pk=int(ref)).first() if is_local_id(ref) else qs.filter(remote_id=str(ref)[:128]).first()
     if row is None:
         raise NotFoundError(what)
     return row
+
+
+def is_local_id(ref) -> bool:
+    """Our own ids are digits that fit a 64-bit column; anything longer would overflow the query (a 500)."""
+    text = str(ref)
+    return text.isdigit() and len(text) <= 18
 
 
 def customer_of(row) -> bm.Customer | None:
@@ -96,7 +102,7 @@ def gateway_customer_from(workspace, params: dict, *, connection=None) -> bm.Gat
             raise ActionError(f"Customer {row.remote_id} belongs to another connection.", field="gateway_customer")
         return row
     ref = params.get("customer")
-    if ref in (None, "") or not str(ref).isdigit():
+    if ref in (None, "") or not is_local_id(ref):
         raise ActionError("Say which customer.", field="customer")
     customer = bm.Customer.objects.filter(workspace=workspace, pk=int(ref)).first()
     if customer is None:

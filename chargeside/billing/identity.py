@@ -23,6 +23,10 @@ from .models import Customer, CustomerIdentifier, GatewayCustomer
 _PROFILE = ("email", "name", "phone", "locale")
 
 
+def _local_id(ref) -> bool:
+    return str(ref).isdigit() and len(str(ref)) <= 18  # longer digits would overflow the id column
+
+
 def _require(member) -> None:
     if not member.is_active or not can(member.role, Perm.CUSTOMER_MERGE):
         raise Forbidden("Your role does not allow merging or splitting customers.")
@@ -31,7 +35,7 @@ def _require(member) -> None:
 def _customer(member, ref, *, lock: bool = True) -> Customer:
     pk = ref.pk if isinstance(ref, Customer) else ref
     qs = Customer.objects.select_for_update() if lock else Customer.objects
-    row = qs.filter(workspace_id=member.workspace_id, pk=pk).first() if str(pk).isdigit() else None
+    row = qs.filter(workspace_id=member.workspace_id, pk=pk).first() if _local_id(pk) else None
     if row is None:
         raise NotFoundError("Customer")
     return row
@@ -42,7 +46,7 @@ def _gateway_customer(member, ref) -> GatewayCustomer:
     if isinstance(ref, GatewayCustomer):
         row = qs.filter(pk=ref.pk).first()
     else:
-        row = qs.filter(pk=int(ref)).first() if str(ref).isdigit() else qs.filter(remote_id=str(ref)).first()
+        row = qs.filter(pk=int(ref)).first() if _local_id(ref) else qs.filter(remote_id=str(ref)[:128]).first()
     if row is None:
         raise NotFoundError("Customer account")
     return row

@@ -116,3 +116,12 @@ def test_roles_without_customer_merge_are_refused(role, workspace, make_member, 
     with pytest.raises(Forbidden):
         customer_merge(member=member, source=second, into=first)
     assert m.Customer.objects.filter(pk=second.pk).exists()
+
+
+def test_odd_references_are_not_found(agent, stripe):
+    customer = _account(stripe, "cus_1", "a@example.com").customer
+    for ref in ("99999999999999999999999", "abc"):
+        with pytest.raises(NotFoundError):
+            customer_merge(member=agent, source=ref, into=customer)
+    with pytest.raises(NotFoundError):
+        customer_split(member=agent, gateway_customer="99999999999999999999999")

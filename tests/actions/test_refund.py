@@ -167,3 +167,9 @@ def test_preview_shows_the_refund_without_moving_money(agent, merchant, charge):
 def test_preview_in_turkish_formats_money_the_turkish_way(agent, merchant, charge):
     preview = action_preview(member=agent, request=ask("refund", charge=charge, amount="12.50"), language="tr")
     assert preview.lines[2] == ("This refund", "€12,50")
+
+
+@pytest.mark.parametrize("ref", ["99999999999999999999999", "0", "ch_" + "x" * 300, "' OR 1=1 --"])
+def test_odd_charge_references_are_simply_not_found(ref, agent, charge):
+    with pytest.raises(NotFoundError):
+        run_action(member=agent, request=ask("refund", charge=ref))
