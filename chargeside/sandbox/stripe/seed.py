@@ -422,17 +422,17 @@ def _worker_chunk(task: tuple[int, int, int]) -> tuple[list[tuple], dict]:
 
 
 def _generate(seeder: Seeder, chunk: int, first: int, last: int) -> tuple[list[tuple], dict]:
-    # One rng per chunk: the data depends on rng_seed only, not on how many workers ran.
-    seeder.reseed(random.Random(f"{seeder.rng_seed}:{chunk}"))
     seeder.counts = {}
     for i in range(first, last):
+        # One rng per customer: data depends on (rng_seed, index) only, not on batches or workers.
+        seeder.reseed(random.Random(f"{seeder.rng_seed}:{i}"))
         seeder.random_customer(i)
     return seeder.take_rows(), seeder.counts
 
 
 def seed(state_or_fake, customers: int = 50, rng_seed: int = 42,
          progress: Callable[[int, int], None] | None = None, *, now: int | None = None,
-         batch: int = 1000, workers: int | None = None) -> dict:
+         batch: int = 1000, workers: int | None = None, bulk: bool | None = None) -> dict:
     """Seed ``customers`` generated customers (plus catalogue and demo data); returns counts.
 
     Big seeds (≥ 20,000 customers) drop and rebuild the secondary indexes around the load and
@@ -442,7 +442,8 @@ def seed(state_or_fake, customers: int = 50, rng_seed: int = 42,
     store, owned = _store_of(state_or_fake)
     started = time.perf_counter()
     seeder = Seeder(store, rng_seed, int(now or time.time()))
-    bulk = customers >= 20000
+    if bulk is None:
+        bulk = customers >= 20000
     if workers is None:
         workers = min(4, os.cpu_count() or 1) if bulk else 0
     totals: dict[str, int] = {}
