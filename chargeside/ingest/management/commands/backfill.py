@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from chargeside.ingest.backfill import BackfillError, PageDone, backfill
 
@@ -55,7 +55,8 @@ class _progress:
     def __init__(self, console: Console, verbosity: int):
         self.enabled = verbosity > 0
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description:<16}"), TextColumn("{task.completed:>10,.0f} objects"),
-                            TextColumn("{task.fields[rate]:>8,.0f} objects/s"), TimeElapsedColumn(), console=console, transient=False)
+                            TextColumn("{task.fields[rate]:>8,.0f} objects/s"), TextColumn("{task.fields[seconds]:>7.1f} s"),
+                            console=console, transient=False)
         self.tasks: dict[str, int] = {}
         self.kind_started: dict[str, float] = {}  # run time at which each kind's first page was asked for
         self.kind_objects: dict[str, int] = {}
@@ -75,12 +76,12 @@ class _progress:
             return
         kind = str(done.kind)
         if kind not in self.tasks:
-            self.tasks[kind] = self.bar.add_task(kind, total=None, rate=0.0)
+            self.tasks[kind] = self.bar.add_task(kind, total=None, rate=0.0, seconds=0.0)
             self.kind_started[kind] = self.last_elapsed
         self.last_elapsed = done.elapsed
         self.kind_objects[kind] = self.kind_objects.get(kind, 0) + done.objects
         seconds = done.elapsed - self.kind_started[kind]
         rate = self.kind_objects[kind] / seconds if seconds > 0 else 0.0
-        self.bar.update(self.tasks[kind], completed=done.kind_total, rate=rate)
+        self.bar.update(self.tasks[kind], completed=done.kind_total, rate=rate, seconds=seconds)
         if done.finished:
             self.bar.update(self.tasks[kind], total=done.kind_total)
