@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_symbol
 
 from .money import to_major
 
@@ -22,7 +22,13 @@ def babel_locale(language: str) -> Locale:
 
 def money(amount: int, currency: str, language: str = "en") -> str:
     # Babel knows each currency's digits and the locale's symbol placement (₺1.234,56 / $1,234.56).
-    return format_currency(to_major(amount, currency), currency.upper(), locale=babel_locale(language))
+    code = currency.upper()
+    locale = babel_locale(language)
+    pattern = None
+    if get_currency_symbol(code, locale) == code:
+        # No symbol in this locale: "TRY 1,200.00" reads better than Babel's "TRY1,200.00".
+        pattern = locale.currency_formats["standard"].pattern.replace("¤", "¤\u00a0")
+    return format_currency(to_major(amount, currency), code, format=pattern, locale=locale)
 
 
 def date(value: dt.date | dt.datetime | None, language: str = "en") -> str:

@@ -38,6 +38,8 @@ def test_formatting_per_locale():
     assert money(123456, "TRY", "tr") == "₺1.234,56"
     assert money(123456, "USD", "en") == "$1,234.56"
     assert money(1234, "JPY", "en") == "¥1,234"
+    assert money(120000, "TRY", "en") == "TRY\u00a01,200.00"  # no symbol in English: code, then a space
+    assert money(1234, "KWD", "tr") == "KWD\u00a01,234"
     assert date(dt.date(2026, 11, 27), "tr") == "27.11.2026"
     assert date(dt.date(2026, 11, 27), "en") == "Nov 27, 2026"
 

@@ -77,17 +77,17 @@ def test_partial_refund_from_the_demo_ticket_in_english(browser, demo_shop, live
     page.goto(f"{live_server.url}/demo/")
     panel = page.frame_locator("iframe.panel-frame")
     panel.get_by_text("Ayşe Yılmaz").first.wait_for()
-    assert "TRY1,200.00" in panel.locator("table.totals").inner_text()
+    assert "TRY\u00a01,200.00" in panel.locator("table.totals").inner_text()
     shoot(page, "demo_en_1_ticket")
 
     panel, charge = refund_in_the_panel(page, refund_label="Refund", partial="Partial", review="Review", confirm="Confirm refund",
                                         amount="250.50", reason="Charged twice for order #1001")
-    assert "TRY949.50" in charge.locator(".confirm").inner_text()  # what remains after
+    assert "TRY\u00a0949.50" in charge.locator(".confirm").inner_text()  # what remains after
     shoot(page, "demo_en_2_confirm")
     charge.get_by_role("button", name="Confirm refund").click()
 
-    panel.get_by_text("Refund made: TRY250.50.").wait_for()
-    assert "TRY949.50 left to refund" in panel.locator("#section-charges").inner_text()
+    panel.get_by_text("Refund made: TRY\u00a0250.50.").wait_for()
+    assert "TRY\u00a0949.50 left to refund" in panel.locator("#section-charges").inner_text()
     actions = panel.locator("#section-recent_actions").inner_text()
     assert "Refund succeeded" in actions and "Charged twice for order #1001" in actions and "You" in actions
     assert [(r.amount, r.status) for r in merchant.v1.refunds.list({"charge": charge_id}).data] == [(25050, "succeeded")]

@@ -57,7 +57,7 @@ def test_partial_refund_from_the_panel_reaches_the_gateway_and_shows_the_new_sta
     page = client.get("/panel/?" + signed_query(workspace, agent=agent.user.email, lang="en")).content.decode()
     token = re.search(r'"X-Panel-Token": "([^"]+)"', page).group(1)
     headers = {"X-Panel-Token": token, "HX-Request": "true"}
-    assert "TRY120.00" in page and f'/panel/action/refund/{charge.id}/' in page
+    assert "TRY\u00a0120.00" in page and f'/panel/action/refund/{charge.id}/' in page
 
     # when the agent opens the form, asks for a partial refund with a reason, and confirms
     form = client.get(f"/panel/action/refund/{charge.id}/", headers=headers).content.decode()
@@ -67,15 +67,15 @@ def test_partial_refund_from_the_panel_reaches_the_gateway_and_shows_the_new_sta
 
     # then the fake holds exactly one refund of 45.50 TRY, made with our idempotency key
     assert 'value="120.00"' in form
-    assert "Remaining after" in confirm and "TRY74.50" in confirm
+    assert "Remaining after" in confirm and "TRY\u00a074.50" in confirm
     refunds = merchant.v1.refunds.list({"charge": charge_id}).data
     assert [(r.amount, r.currency, r.status) for r in refunds] == [(4550, "try", "succeeded")]
 
     # and the panel is re-rendered with the gateway's new state, the success message and the audit entry
     body = done.content.decode()
     assert done.status_code == 200 and done["HX-Retarget"] == "#panel-body"
-    assert "Refund made: TRY45.50." in body
-    assert "Refunded TRY45.50" in body and "TRY74.50 left to refund" in body
+    assert "Refund made: TRY\u00a045.50." in body
+    assert "Refunded TRY\u00a045.50" in body and "TRY\u00a074.50 left to refund" in body
     assert "Refund succeeded" in body and "Charged twice" in body
     charge.refresh_from_db()
     assert (charge.amount_refunded, charge.status) == (4550, "partially_refunded")
@@ -99,7 +99,7 @@ def test_a_double_submitted_confirmation_refunds_once(client, workspace, agent, 
     first = client.post(f"/panel/action/refund/{charge.id}/run/", hidden_fields(confirm), headers=headers)
     second = client.post(f"/panel/action/refund/{charge.id}/run/", hidden_fields(confirm), headers=headers)
 
-    assert "Refund made: TRY20.00." in first.content.decode()
+    assert "Refund made: TRY\u00a020.00." in first.content.decode()
     assert "This changed since you reviewed it." in second.content.decode()
     assert [r.amount for r in merchant.v1.refunds.list({"charge": charge_id}).data] == [2000]
     assert ActionAttempt.objects.count() == 1

@@ -26,11 +26,11 @@ def test_totals_are_per_currency_in_minor_units_and_formatted_for_the_language(w
         ("KWD", 12345, 12345, 0, 1),
     ]
     assert [(x.paid_display, x.refunded_display, x.net_display) for x in english.totals] == [
-        ("TRY1,734.56", "TRY200.00", "TRY1,534.56"),
+        ("TRY\u00a01,734.56", "TRY\u00a0200.00", "TRY\u00a01,534.56"),
         ("¥5,000", "¥0", "¥5,000"),
-        ("KWD12.345", "KWD12.345", "KWD0.000"),
+        ("KWD\u00a012.345", "KWD\u00a012.345", "KWD\u00a00.000"),
     ]
-    assert [x.net_display for x in turkish.totals] == ["₺1.534,56", "¥5.000", "KWD0,000"]
+    assert [x.net_display for x in turkish.totals] == ["₺1.534,56", "¥5.000", "KWD\u00a00,000"]
 
 
 def test_identity_shows_names_emails_and_every_gateway_identity(workspace, ayse, agent):
@@ -49,7 +49,7 @@ def test_charges_put_recent_failures_first_and_say_what_can_still_be_refunded(wo
     assert [c.remote_id for c in charges.items] == ["ch_failed", "ch_held", "ch_try_big", "ch_try_part", "ch_jpy"]
     failed, held, disputed, partial, jpy = charges.items
     assert failed.decline_reason == "The card has insufficient funds."
-    assert (partial.refunded, partial.refundable, partial.refundable_display) == (20000, 30000, "TRY300.00")
+    assert (partial.refunded, partial.refundable, partial.refundable_display) == (20000, 30000, "TRY\u00a0300.00")
     assert (jpy.refundable, jpy.refundable_display) == (5000, "¥5,000")
     assert held.refundable == 0 and failed.refundable == 0
     assert disputed.disputed is True
@@ -121,7 +121,7 @@ def test_subscriptions_invoices_and_disputes_put_trouble_first(workspace, ayse, 
     assert view.invoices.items[0].hosted_url == "https://pay.example.com/in_open"
     dispute = view.disputes.items[0]
     assert (dispute.remote_id, dispute.open, dispute.due_soon, dispute.reason) == ("dp_1", True, True, "mükerrer ödeme")
-    assert [(r.remote_id, r.amount_display) for r in view.refunds.items] == [("re_part", "₺200,00"), ("re_kwd", "KWD12,345")]
+    assert [(r.remote_id, r.amount_display) for r in view.refunds.items] == [("re_part", "₺200,00"), ("re_kwd", "KWD\u00a012,345")]
     assert [(x.type, x.value) for x in view.tax_ids.items] == [("tr_tin", "1234567890")]
 
 
@@ -132,7 +132,7 @@ def test_alerts_list_what_needs_attention_most_urgent_first(workspace, ayse, age
         ("dispute_due", "danger"), ("failed_payment", "danger"), ("past_due", "warning"), ("open_invoice", "warning"),
     ]
     assert view.alerts[1].message == "1 failed payment in the last 30 days."
-    assert view.alerts[3].message == "Invoice INV-0042 is overdue: TRY99.00 unpaid."
+    assert view.alerts[3].message == "Invoice INV-0042 is overdue: TRY\u00a099.00 unpaid."
 
 
 def test_subscription_set_to_cancel_shows_its_end_and_offers_no_second_cancel(workspace, ayse, agent, offline_connection):
