@@ -10,6 +10,8 @@ from chargeside.core.money import MoneyError, normalise_currency, to_minor
 from chargeside.workspaces.models import ActionLimit, Member
 from chargeside.workspaces.roles import LIMITED_BY_DEFAULT, Role
 
+from ..templatetags.console_labels import ROLE_LABELS
+
 
 class LimitForm(forms.Form):
     scope = forms.ChoiceField(label=gettext_lazy("Applies to"))
@@ -27,7 +29,7 @@ class LimitForm(forms.Form):
         }
         self.fields["scope"].initial = f"role:{Role.AGENT.value}"
         self.fields["scope"].choices = [
-            (gettext_lazy("Role"), [(f"role:{role.value}", role.value.title()) for role in self.roles]),
+            (gettext_lazy("Role"), [(f"role:{role.value}", ROLE_LABELS[role.value]) for role in self.roles]),
             (gettext_lazy("Member"), [(f"member:{pk}", m.display_name) for pk, m in self.members.items()]),
         ]
 

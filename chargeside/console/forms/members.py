@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from chargeside.workspaces.roles import Role
 
-ROLE_CHOICES = [(role.value, role.value.title()) for role in Role]
+from ..templatetags.console_labels import ROLE_LABELS
+
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role.value]) for role in Role]
 
 
 class InviteForm(forms.Form):

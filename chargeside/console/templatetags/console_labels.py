@@ -38,6 +38,17 @@ OUTCOME_LABELS = {
 }
 
 
+ROLE_LABELS = {
+    "owner": gettext_lazy("Owner"), "admin": gettext_lazy("Admin"), "finance": gettext_lazy("Finance"),
+    "agent": gettext_lazy("Agent"), "viewer": gettext_lazy("Viewer"),
+}
+
+
+@register.filter
+def role_label(value) -> str:
+    return str(ROLE_LABELS.get(str(value), str(value or "").title()))
+
+
 @register.filter
 def event_label(value) -> str:
     return str(EVENT_LABELS.get(value, str(value or "").replace("_", " ")))
