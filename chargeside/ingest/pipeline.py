@@ -67,8 +67,8 @@ def retry_delay(attempts: int) -> dt.timedelta:
 def process_pending(*, limit: int = BATCH_SIZE, now: dt.datetime | None = None) -> DrainResult:
     """Claim up to `limit` due deliveries and apply them. Returns what happened to them."""
     now = now or timezone.now()
-    claimed = _claim(limit, now)
-    result = DrainResult(claimed=len(claimed))
+    claimed, abandoned = _claim(limit, now)
+    result = DrainResult(claimed=len(claimed), failed=abandoned)
     by_connection: dict[int, list[WebhookDelivery]] = defaultdict(list)
     for delivery in claimed:
         by_connection[delivery.connection_id].append(delivery)
@@ -84,7 +84,7 @@ def drain(*, batch_size: int = BATCH_SIZE, time_budget: float = 30.0, now: dt.da
     while time.monotonic() < deadline:
         result = process_pending(limit=batch_size, now=now)
         total.add(result)
-        if result.claimed < batch_size:
+        if result.claimed + result.failed < batch_size:
             break
     return total
 
@@ -93,16 +93,23 @@ def pending_due(now: dt.datetime | None = None) -> bool:
     return WebhookDelivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now or timezone.now()).exists()
 
 
-def _claim(limit: int, now: dt.datetime) -> list[WebhookDelivery]:
+def _claim(limit: int, now: dt.datetime) -> tuple[list[WebhookDelivery], int]:
+    """Due deliveries, leased to this worker; and how many were given up instead of claimed."""
     due = WebhookDelivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at", "id")
     with transaction.atomic():
         if db.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:limit])
         if not ids:
-            return []
-        WebhookDelivery.objects.filter(id__in=ids).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
-    return list(WebhookDelivery.objects.filter(id__in=ids).select_related("connection__workspace").order_by("id"))
+            return [], 0
+        # Still pending after the last attempt means every attempt died with its worker (a delivery that
+        # crashes the process): stop feeding it to workers.
+        abandoned = WebhookDelivery.objects.filter(id__in=ids, attempts__gte=MAX_ATTEMPTS).update(
+            status=Status.FAILED, processed_at=now, error="gave up: no attempt finished (the worker stopped while processing it)"
+        )
+        WebhookDelivery.objects.filter(id__in=ids, status=Status.PENDING).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    claimed = WebhookDelivery.objects.filter(id__in=ids, status=Status.PENDING).select_related("connection__workspace").order_by("id")
+    return list(claimed), abandoned
 
 
 def _process_connection(connection, deliveries: list[WebhookDelivery], now: dt.datetime) -> DrainResult:

@@ -178,3 +178,30 @@ def test_drain_empties_the_queue_in_batches(stripe_connection, sdk, as_json, sen
     assert (result.claimed, result.processed, result.events_applied) == (5, 5, 5)
     assert billing.GatewayCustomer.objects.count() == 5
     assert not WebhookDelivery.objects.filter(status="pending").exists()
+
+
+def test_delivery_whose_attempts_all_died_with_the_worker_is_given_up(stripe_connection, sdk, as_json, send_webhook, make_event):
+    # given a delivery still pending after its last attempt (each attempt's worker stopped mid-batch)
+    customer = _customer(sdk, as_json)
+    send_webhook(stripe_connection, make_event("customer.created", customer))
+    WebhookDelivery.objects.update(attempts=MAX_ATTEMPTS)
+    # when the queue is processed, it is not handed to a worker again
+    result = process_pending()
+    assert (result.claimed, result.failed) == (0, 1)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.error) == ("failed", "gave up: no attempt finished (the worker stopped while processing it)")
+    assert not billing.GatewayCustomer.objects.exists()
+
+
+def test_a_worker_that_stopped_mid_batch_leaves_its_deliveries_to_the_next_after_the_lease(stripe_connection, sdk, as_json, send_webhook, make_event):
+    from chargeside.ingest.pipeline import LEASE, _claim
+
+    customer = _customer(sdk, as_json)
+    send_webhook(stripe_connection, make_event("customer.created", customer))
+    now = timezone.now()
+    claimed, _ = _claim(10, now)  # a worker claims the delivery and dies before processing it
+    assert len(claimed) == 1
+    assert process_pending(now=now + LEASE - dt.timedelta(seconds=1)).claimed == 0  # still leased
+    result = process_pending(now=now + LEASE)
+    assert (result.claimed, result.processed) == (1, 1)
+    assert WebhookDelivery.objects.get().attempts == 2
