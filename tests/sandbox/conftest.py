@@ -16,7 +16,8 @@ import pytest
 import stripe
 
 sys.path.insert(0, str(Path(__file__).parent))  # helpers beside this file, whatever the import mode
-import sandbox_stripe_spec as spec_check  # noqa: E402
+import sandbox_stripe_spec as spec_check
+
 from chargeside.sandbox.stripe import StripeFake
 
 API_KEY = "sk_test_sandbox_4eC39HqLyjWDarjtT1zdp7dc"

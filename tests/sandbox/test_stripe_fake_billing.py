@@ -7,7 +7,6 @@ import urllib.request
 
 import pytest
 import stripe
-
 from conftest import API_KEY
 
 

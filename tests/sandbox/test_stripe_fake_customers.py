@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 import stripe
-
 from conftest import API_KEY, make_client
+
 from chargeside.sandbox.stripe import StripeFake
 
 
@@ -110,6 +110,7 @@ def test_auth_wrong_key_missing_key_and_basic_auth():
 
         basic = base64.b64encode(f"{API_KEY}:".encode()).decode()
         status, headers, body = _raw(fake, "GET", "/v1/customers", {"Authorization": f"Basic {basic}"})
+        assert headers["Content-Type"] == "application/json"
         assert status == 200 and body["object"] == "list" and headers["Request-Id"].startswith("req_")
 
 

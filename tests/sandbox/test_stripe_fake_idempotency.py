@@ -8,7 +8,6 @@ import urllib.request
 
 import pytest
 import stripe
-
 from conftest import API_KEY, make_client
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 import sandbox_stripe_spec as spec_check
 
 pytestmark = pytest.mark.skipif(not spec_check.SPEC_PATH.exists(),

@@ -40,7 +40,7 @@ def _json(obj) -> bytes:
 
 
 class Api:
-    def __init__(self, fake: "StripeFake"):
+    def __init__(self, fake: StripeFake):
         self.fake = fake
         # Callables ``fn(method, target, headers, body, response)`` told about every exchange
         # (tests use it to validate responses against the OpenAPI spec).
@@ -58,7 +58,9 @@ class Api:
         path, _, query = target.partition("?")
         base_url = "http://" + headers["host"] if headers.get("host") else None
         if path.startswith("/checkout/"):
-            from .resources import checkout  # hosted page, no API key (like checkout.stripe.com)
+            from .resources import (
+                checkout,  # hosted page, no API key (like checkout.stripe.com)
+            )
 
             return checkout.hosted_page(self.fake, method, path, body, base_url)
 

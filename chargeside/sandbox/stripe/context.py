@@ -38,7 +38,7 @@ class Committed(Exception):
 
 
 class Ctx:
-    def __init__(self, fake: "StripeFake", *, method: str = "POST", path: str = "",
+    def __init__(self, fake: StripeFake, *, method: str = "POST", path: str = "",
                  params: dict | None = None, request_id: str | None = None,
                  idem_key: str | None = None, base_url: str | None = None):
         self.fake = fake

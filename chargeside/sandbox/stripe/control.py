@@ -10,12 +10,19 @@ emits the same events (and webhooks) as the real flow.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import errors, shapes
 from .context import Ctx
-from .resources import checkout, disputes, payment_methods, payments, sub_engine
-from .resources import billing
+from .resources import (
+    billing,
+    checkout,
+    disputes,
+    payment_methods,
+    payments,
+    sub_engine,
+)
 
 if TYPE_CHECKING:
     from .fake import StripeFake
@@ -24,7 +31,7 @@ MAX_RETRIES = 4  # failed attempts before a past_due subscription becomes unpaid
 
 
 class Control:
-    def __init__(self, fake: "StripeFake"):
+    def __init__(self, fake: StripeFake):
         self.fake = fake
 
     def _run(self, fn: Callable[[Ctx], dict]) -> dict:
@@ -43,7 +50,7 @@ class Control:
         obj = self.fake.store.get(object_id)
         return shapes.public(obj) if obj else None
 
-    def events(self, type: str | None = None, limit: int = 100) -> list[dict]:  # noqa: A002
+    def events(self, type: str | None = None, limit: int = 100) -> list[dict]:
         where = {"lookup": type} if type else None
         return self.fake.store.find("event", where, limit=limit)
 
@@ -150,7 +157,7 @@ _HTTP_ACTIONS = ("charge", "renew_subscription", "retry_invoice", "create_disput
                  "complete_checkout", "advance", "run_billing", "get", "now")
 
 
-def handle_http(fake: "StripeFake", action: str, body: bytes):
+def handle_http(fake: StripeFake, action: str, body: bytes):
     if action == "faults":
         kwargs = json.loads(body or b"{}")
         if kwargs.pop("clear", False):

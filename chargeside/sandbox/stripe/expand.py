@@ -7,7 +7,7 @@ Works at any depth (``data.default_payment_method``, ``latest_invoice.payment_in
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import shapes
 from .store import Store

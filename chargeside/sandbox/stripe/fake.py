@@ -78,7 +78,7 @@ class StripeFake:
         """WSGI entry point (mount the fake inside another server if you prefer)."""
         return wsgi_app(self.api, environ, start_response)
 
-    def __enter__(self) -> "StripeFake":
+    def __enter__(self) -> StripeFake:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -99,4 +99,4 @@ class StripeFake:
             self.webhooks.enqueue(event, endpoints)
 
 
-__all__ = ["StripeFake", "LOOPBACK"]
+__all__ = ["LOOPBACK", "StripeFake"]

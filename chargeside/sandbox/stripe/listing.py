@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from . import errors, forms
 from .context import Ctx
@@ -65,7 +65,7 @@ _CLAUSE = re.compile(
     r"""\s*(?P<neg>-)?(?P<field>metadata\[['"](?P<mkey>[^'"]+)['"]\]|[a-z_.]+)\s*
         (?P<op>:|~|>=|<=|>|<)\s*
         (?:'(?P<sq>[^']*)'|"(?P<dq>[^"]*)"|(?P<bare>[^\s]+))\s*""",
-    re.X,
+    re.VERBOSE,
 )
 
 

@@ -7,7 +7,7 @@ customer id.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import unrecognized_url
 

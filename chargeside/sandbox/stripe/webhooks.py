@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from . import events as events_mod
 
-
 # Deliveries go straight to the endpoint, never through an environment proxy.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

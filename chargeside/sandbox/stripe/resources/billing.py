@@ -221,7 +221,7 @@ def _payments_list(invoice_id, pi: dict | None, status: str = "open", paid: int 
 
 def finalize(ctx: Ctx, inv: dict) -> dict:
     if inv["status"] != "draft":
-        raise errors.invalid_request(f"This invoice is already finalized, you can't re-finalize a non-draft invoice.",
+        raise errors.invalid_request("This invoice is already finalized, you can't re-finalize a non-draft invoice.",
                                      code="invoice_not_editable")
     cust = ctx.load("customer", inv["customer"], "customer")
     seq = cust.get("next_invoice_sequence", 1)
@@ -280,7 +280,7 @@ def payment_method_for(ctx: Ctx, inv: dict, explicit: str | None = None) -> dict
 
 def no_payment_method(customer: str) -> errors.StripeError:
     return errors.invalid_request(
-        f"This customer has no attached payment source or default payment method. Please consider "
+        "This customer has no attached payment source or default payment method. Please consider "
         "adding a default payment method. For more information, visit "
         "https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority.",
     )

@@ -120,7 +120,7 @@ def create_product(ctx: Ctx) -> dict:
     name = forms.get_str(params, "name", required=True)
     object_id = forms.get_str(params, "id") or ctx.new_id("prod")
     if ctx.store.exists(object_id):
-        raise errors.invalid_request(f"Product already exists.", param="id", code="resource_already_exists")
+        raise errors.invalid_request("Product already exists.", param="id", code="resource_already_exists")
     prod = new_product(object_id, ctx.now, name)
     _apply_product(prod, params)
     ctx.save(prod)
@@ -145,12 +145,12 @@ def _apply_product(prod: dict, params: dict) -> None:
 
 
 @route("GET", "/v1/products/{id}")
-def retrieve_product(ctx: Ctx, id: str) -> dict:  # noqa: A002 - path parameter name
+def retrieve_product(ctx: Ctx, id: str) -> dict:
     return ctx.load("product", id)
 
 
 @route("POST", "/v1/products/{id}")
-def update_product(ctx: Ctx, id: str) -> dict:  # noqa: A002
+def update_product(ctx: Ctx, id: str) -> dict:
     before = ctx.load("product", id)
     after = dict(before)
     _apply_product(after, ctx.params)
@@ -164,7 +164,7 @@ def update_product(ctx: Ctx, id: str) -> dict:  # noqa: A002
 
 
 @route("DELETE", "/v1/products/{id}")
-def delete_product(ctx: Ctx, id: str) -> dict:  # noqa: A002
+def delete_product(ctx: Ctx, id: str) -> dict:
     prod = ctx.load("product", id)
     if ctx.store.first("price", {"parent": id}):
         raise errors.invalid_request(

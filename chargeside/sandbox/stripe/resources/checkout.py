@@ -122,7 +122,7 @@ def complete(ctx: Ctx, session: dict, card_key: str, exp_month: int, exp_year: i
     return session
 
 
-def hosted_page(fake: "StripeFake", method: str, path: str, body: bytes, base_url: str | None):
+def hosted_page(fake: StripeFake, method: str, path: str, body: bytes, base_url: str | None):
     from ..api import Response
 
     session_id = path.rstrip("/").rsplit("/", 1)[-1]

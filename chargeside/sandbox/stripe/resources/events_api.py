@@ -34,7 +34,7 @@ def list_events(ctx: Ctx) -> dict:
 
 
 @route("GET", "/v1/events/{id}")
-def retrieve_event(ctx: Ctx, id: str) -> dict:  # noqa: A002 - path parameter name
+def retrieve_event(ctx: Ctx, id: str) -> dict:
     return ctx.load("event", id)
 
 

@@ -10,7 +10,8 @@ from .. import errors, forms, shapes
 from ..context import Committed, Ctx
 from ..listing import list_objects, search_objects
 from ..router import route
-from . import billing, sub_engine as engine
+from . import billing
+from . import sub_engine as engine
 from .subscriptions import BEHAVIORS, plan_items
 
 
@@ -234,7 +235,7 @@ def _preview(ctx: Ctx, customer_id, sub_id, changes, when, behavior, *, with_id:
 
 
 def _subscription_preview(ctx: Ctx, sim: dict, changes: list, when: int, behavior: str):
-    start, end = sim["current_period_start"], sim["current_period_end"]
+    end = sim["current_period_end"]
     interval = engine.interval_of(sim)
     if not changes:
         period = (end, billing.add_interval(end, *interval))

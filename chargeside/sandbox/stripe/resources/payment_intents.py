@@ -49,7 +49,7 @@ def create(ctx: Ctx) -> dict:
 def _check_owner(pm: dict, customer: str | None) -> None:
     if pm.get("customer") and customer and pm["customer"] != customer:
         raise errors.invalid_request(
-            f"The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.",
+            "The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.",
             param="payment_method",
         )
 

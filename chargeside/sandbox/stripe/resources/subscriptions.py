@@ -6,10 +6,11 @@ from __future__ import annotations
 import copy
 
 from .. import errors, events, forms
-from ..context import Committed, Ctx
+from ..context import Ctx
 from ..listing import list_objects, search_objects
 from ..router import route
-from . import billing, coupons, sub_engine as engine
+from . import billing, coupons
+from . import sub_engine as engine
 
 BEHAVIORS = ("create_prorations", "none", "always_invoice")
 cancel_now = engine.cancel_now  # used by customer deletion
@@ -19,10 +20,10 @@ def _price(ctx: Ctx, value, param: str) -> dict:
     price = ctx.load("price", value, param)
     if price["type"] != "recurring":
         raise errors.invalid_request(
-            f"The price specified is set to `type=one_time` but this field only accepts prices with "
-            f"`type=recurring`.", param=param)
+            "The price specified is set to `type=one_time` but this field only accepts prices with "
+            "`type=recurring`.", param=param)
     if not price["active"]:
-        raise errors.invalid_request(f"The price specified is inactive. This field only accepts active prices.",
+        raise errors.invalid_request("The price specified is inactive. This field only accepts active prices.",
                                      param=param)
     return price
 
@@ -123,9 +124,7 @@ def create(ctx: Ctx) -> dict:
                                   cycle=True, pay=needs_payment, trial=trialing)
     if err is not None and behavior == "error_if_incomplete":
         raise err  # nothing is kept: the subscription is not created
-    if not trialing and inv["status"] == "paid":
-        sub["status"] = "active"
-    elif not trialing and collection == "send_invoice":
+    if not trialing and inv["status"] == "paid" or not trialing and collection == "send_invoice":
         sub["status"] = "active"
     ctx.save(sub)
     previous = events.diff(before, sub)
@@ -178,7 +177,7 @@ def update(ctx: Ctx, subscription_exposed_id: str) -> dict:
         period = (ctx.now, billing.add_interval(ctx.now, *interval))
         engine.set_period(sub, period)
         sub["trial_end"] = ctx.now
-        inv, err = engine.invoice_now(ctx, sub, billing_reason="subscription_update", period=period, cycle=True)
+        _, err = engine.invoice_now(ctx, sub, billing_reason="subscription_update", period=period, cycle=True)
         sub["status"] = "active" if err is None else "past_due"
     ctx.save(sub)
     previous = events.diff(before, sub)

@@ -63,7 +63,7 @@ def list_(ctx: Ctx, customer: str) -> dict:
 
 
 @route("GET", "/v1/customers/{customer}/tax_ids/{id}")
-def retrieve(ctx: Ctx, customer: str, id: str) -> dict:  # noqa: A002 - path parameter name
+def retrieve(ctx: Ctx, customer: str, id: str) -> dict:
     obj = ctx.store.get(id, "tax_id")
     if obj is None or obj.get("customer") != customer:
         raise errors.no_such("tax_id", id)
@@ -71,7 +71,7 @@ def retrieve(ctx: Ctx, customer: str, id: str) -> dict:  # noqa: A002 - path par
 
 
 @route("DELETE", "/v1/customers/{customer}/tax_ids/{id}")
-def delete(ctx: Ctx, customer: str, id: str) -> dict:  # noqa: A002
+def delete(ctx: Ctx, customer: str, id: str) -> dict:
     obj = retrieve(ctx, customer, id)
     ctx.store.delete(id)
     ctx.emit("customer.tax_id.deleted", obj)
