@@ -162,3 +162,33 @@ def test_manual_invoice_finalize_send_void(client, customer):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.v1.invoices.send_invoice(auto.id)
     assert "collection method is 'send_invoice'" in caught.value.user_message
+
+
+def test_declined_first_payment_leaves_incomplete_or_refuses(client, plans):
+    cus = client.v1.customers.create(params={"payment_method": "pm_card_chargeCustomerFail"})
+    pm = client.v1.customers.payment_methods.list(cus.id).data[0]
+    client.v1.customers.update(cus.id, params={"invoice_settings": {"default_payment_method": pm.id}})
+    sub = client.v1.subscriptions.create(params={"customer": cus.id, "items": [{"price": plans["monthly"].id}]})
+    assert sub.status == "incomplete"
+    assert client.v1.invoices.retrieve(sub.latest_invoice).status == "open"
+
+    with pytest.raises(stripe.CardError) as caught:
+        client.v1.subscriptions.create(params={"customer": cus.id, "items": [{"price": plans["monthly"].id}],
+                                               "payment_behavior": "error_if_incomplete"})
+    assert caught.value.code == "card_declined"
+    assert len(client.v1.subscriptions.list(params={"customer": cus.id}).data) == 1
+
+    bare = client.v1.customers.create(params={"email": "nocard@example.com"})
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.subscriptions.create(params={"customer": bare.id, "items": [{"price": plans["monthly"].id}]})
+    assert caught.value.user_message.startswith("This customer has no attached payment source or default payment method.")
+
+
+def test_setup_intent_saves_a_card_for_later(client, customer):
+    seti = client.v1.setup_intents.create(params={"customer": customer.id, "usage": "off_session"})
+    assert (seti.status, seti.client_secret.startswith(seti.id + "_secret_")) == ("requires_payment_method", True)
+    done = client.v1.setup_intents.confirm(seti.id, params={"payment_method": "pm_card_amex"})
+    assert done.status == "succeeded"
+    card = client.v1.payment_methods.retrieve(done.payment_method)
+    assert (card.customer, card.card.brand, card.card.last4) == (customer.id, "amex", "0005")
+    assert [s.id for s in client.v1.setup_intents.list(params={"customer": customer.id}).data] == [seti.id]

@@ -130,3 +130,26 @@ def test_http_control_surface_for_other_processes(fake, customer):
     with pytest.raises(stripe.APIError):
         make_client(fake.base_url).v1.customers.list()
     assert post("faults", {"clear": True}) == {"cleared": True}
+
+
+def test_key_held_by_a_slow_request_gives_409_key_in_use(client, fake):
+    fake.idempotency.wait = 0.05
+    with fake.idempotency.hold("busy-key"):
+        with pytest.raises(stripe.APIError) as caught:
+            client.v1.customers.create(params={"email": "slow@example.com"}, options={"idempotency_key": "busy-key"})
+    assert (caught.value.http_status, caught.value.error.code) == (409, "idempotency_key_in_use")
+    created = client.v1.customers.create(params={"email": "slow@example.com"}, options={"idempotency_key": "busy-key"})
+    assert created.email == "slow@example.com"  # nothing was saved for the refused attempt
+
+
+def test_delete_with_a_key_is_replayed_too(client, customer):
+    product = client.v1.products.create(params={"name": "Solo"})
+    price = client.v1.prices.create(params={"product": product.id, "currency": "gbp", "unit_amount": 800,
+                                            "recurring": {"interval": "month"}})
+    sub = client.v1.subscriptions.create(params={"customer": customer.id, "items": [{"price": price.id}]})
+    first = client.v1.subscriptions.cancel(sub.id, options={"idempotency_key": "cancel-sub"})
+    again = client.v1.subscriptions.cancel(sub.id, options={"idempotency_key": "cancel-sub"})
+    assert first.status == again.status == "canceled"
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    with pytest.raises(stripe.InvalidRequestError):  # without the key it is a new request: already gone
+        client.v1.subscriptions.cancel(sub.id)
