@@ -36,6 +36,9 @@ _MAX_HEADER_VALUE = 1000
 # Never stored, whatever the provider: credentials for our endpoint (Chargebee sends Basic auth).
 _NEVER_STORED = {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 _NEVER_STORED_PARTS = ("secret", "token", "password", "api-key", "apikey")
+CONNECTION_CACHE_SECONDS = 5.0
+_MAX_CACHED_CONNECTIONS = 1000
+_by_token: dict[str, tuple[float, object]] = {}  # webhook token → (expires at, connection)
 
 
 def max_body_bytes() -> int:
@@ -76,10 +79,6 @@ def connection_for_token(token: str):
         _by_token[token] = (now + CONNECTION_CACHE_SECONDS, connection)
     return connection
 
-
-CONNECTION_CACHE_SECONDS = 5.0
-_MAX_CACHED_CONNECTIONS = 1000
-_by_token: dict[str, tuple[float, object]] = {}
 
 
 def storable_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -39,7 +39,7 @@ def reconcile_connection(connection_id: int) -> dict:
 
     connection = Connection.objects.select_related("workspace").get(pk=connection_id)
     run = reconcile(connection)
-    return {"status": run.status, "objects": run.objects_synced, "requeued": run.counts.get("requeued_deliveries", 0)}
+    return {"status": run.status, "objects": run.objects_synced}
 
 
 def request_drain() -> None:

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             try:
                 with _progress(console, verbosity) as progress:
                     run = backfill(row, kinds=kinds or None, restart=restart, page_size=page_size, on_page=progress)
-            except ValueError as exc:
+            except (ValueError, LookupError) as exc:  # an unknown kind, or the provider's adapter is not installed
                 raise CommandError(str(exc)) from None
             except BackfillError as exc:
                 failures.append(label)
