@@ -28,7 +28,8 @@ class StripeFake:
         self.clock = Clock(self.store.meta_get("clock_offset", 0))
         self.faults = Faults()
         self.idempotency = Idempotency(self.store)
-        self.webhooks = Webhooks(clock=self.clock.now)
+        # Signatures use the wall clock (receivers check them against theirs), not the test clock.
+        self.webhooks = Webhooks()
         self.api = Api(self)
         self.base_url: str | None = None
         self._server = None
