@@ -157,3 +157,17 @@ def test_customer_tax_ids(client, customer):
         client.v1.customers.tax_ids.create(customer.id, params={"type": "tr_tin", "value": "12"})
     assert (caught.value.code, caught.value.param) == ("tax_id_invalid", "value")
     assert client.v1.customers.tax_ids.delete(customer.id, tax_id.id).deleted is True
+
+
+def test_wsgi_entry_point_and_no_connection_leak(fake, client):
+    import io
+
+    seen = {}
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/v1/customers", "QUERY_STRING": "limit=1",
+               "HTTP_AUTHORIZATION": f"Bearer {API_KEY}", "wsgi.input": io.BytesIO(b"")}
+    body = b"".join(fake.wsgi_app(environ, lambda status, headers: seen.update(status=status, headers=dict(headers))))
+    assert seen["status"] == "200 OK" and json.loads(body)["object"] == "list"
+    for _ in range(30):  # short-lived connections, one server thread each
+        urllib.request.urlopen(urllib.request.Request(fake.base_url + "/v1/customers",
+                                                      headers={"Authorization": f"Bearer {API_KEY}"})).read()
+    assert len(fake.store._conns) <= 3

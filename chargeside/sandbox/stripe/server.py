@@ -16,6 +16,12 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     disable_nagle_algorithm = True
 
+    def handle(self):
+        try:
+            super().handle()  # every request on this keep-alive connection
+        finally:
+            self.server.api.fake.store.release()  # one thread per connection: do not leak its SQLite handle
+
     def do_GET(self):
         self._serve()
 

@@ -165,6 +165,17 @@ class Store:
             finally:
                 self._local.depth = 0
 
+    def release(self) -> None:
+        """Close this thread's connection (server threads call it when their client leaves)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        with self._conns_lock:
+            if conn in self._conns:
+                self._conns.remove(conn)
+        conn.close()
+        self._local.conn = None
+
     def close(self) -> None:
         with self._conns_lock:
             for conn in self._conns:
