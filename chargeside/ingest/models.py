@@ -50,26 +50,39 @@ class WebhookDelivery(models.Model):
     @classmethod
     def insert(cls, **values) -> None:
         """Write one row with a single INSERT, bypassing model instances: the webhook endpoint's hot path
-        (measured on SQLite: ~0.2 ms against ~0.7 ms for `objects.create`). Each field prepares its own
-        value exactly as save() would; fields not given get their defaults."""
+        (measured on SQLite: ~0.2 ms against ~0.7 ms for `objects.create`). Values are keyed by column
+        attribute (`connection_id`); each field prepares its own value exactly as save() would, and fields
+        not given get their defaults."""
         db = connections[router.db_for_write(cls)]
-        fields = [field for field in cls._meta.concrete_fields if not field.primary_key]
-        unknown = set(values) - {field.attname for field in fields} - {field.name for field in fields}
+        fields, sql = _insert_statement(cls, db)
+        unknown = values.keys() - {field.attname for field in fields}
         if unknown:
-            raise TypeError(f"WebhookDelivery has no field(s) {', '.join(sorted(unknown))}")
-        params = []
-        for field in fields:
-            value = values[field.attname] if field.attname in values else values.get(field.name, field.get_default())
-            params.append(field.get_db_prep_save(value, connection=db))
-        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
+            raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(unknown))}")
+        params = [
+            field.get_db_prep_save(values[field.attname] if field.attname in values else field.get_default(), connection=db)
+            for field in fields
+        ]
         with db.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {db.ops.quote_name(cls._meta.db_table)} ({columns}) VALUES ({placeholders})", params)
+            cursor.execute(sql, params)
 
     @property
     def body_text(self) -> str:
         """The body for people to read (undecodable bytes shown as �); `body` stays the record."""
         return bytes(self.body).decode("utf-8", errors="replace")
+
+
+_insert_statements: dict[tuple[type, str], tuple[list, str]] = {}
+
+
+def _insert_statement(model, db) -> tuple[list, str]:
+    """The fields and INSERT statement of a model, built once per database vendor (quoting differs)."""
+    key = (model, db.vendor)
+    if key not in _insert_statements:
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        _insert_statements[key] = (fields, f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})")
+    return _insert_statements[key]
 
 
 class ProcessedEvent(models.Model):
