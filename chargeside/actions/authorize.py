@@ -6,6 +6,8 @@ amount counts against the member's limits like a refund does: it is money the ag
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import PaymentMethod
 from chargeside.core.formatting import money as fmt
 from chargeside.core.money import Money, MoneyError, normalise_currency
@@ -24,9 +26,9 @@ class Authorize(Action):
     moves_money = True
 
     def resolve(self, workspace, params):
-        method = get_row(PaymentMethod, workspace, params.get("payment_method"), "Payment method")
+        method = get_row(PaymentMethod, workspace, params.get("payment_method"), _("Payment method"))
         if method.gateway_customer_id is None:
-            raise ActionError("This payment method is not attached to a customer.", field="payment_method", code="no_customer")
+            raise ActionError(_("This payment method is not attached to a customer."), field="payment_method", code="no_customer")
         return target_for(method)
 
     def clean(self, target, params, adapter):
@@ -50,9 +52,10 @@ class Authorize(Action):
         amount = fmt(cleaned["amount"], cleaned["currency"], language)
         card = f"{method.brand or method.type} •••• {method.last4}".strip()
         return Preview(
-            summary=f"Authorise {amount} on {card} through {adapter.display_name}; capture it later.",
+            summary=_("Authorise %(amount)s on %(card)s through %(gateway)s; capture it later.")
+            % {"amount": amount, "card": card, "gateway": adapter.display_name},
             amount=Money(cleaned["amount"], cleaned["currency"]),
-            lines=(("Amount held", amount), ("Payment method", card), ("Description", cleaned["description"] or "—")),
+            lines=((_("Amount held"), amount), (_("Payment method"), card), (_("Description"), cleaned["description"] or "—")),
         )
 
     def execute(self, target, cleaned, adapter, idempotency_key):

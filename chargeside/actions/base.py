@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
+
 from chargeside.core.money import Money
 from chargeside.gateways.types import Capability
 from chargeside.workspaces.roles import Perm
@@ -30,15 +32,16 @@ class ActionError(Exception):
 class Forbidden(ActionError):
     status = 403
 
-    def __init__(self, message: str = "Your role does not allow this action."):
-        super().__init__(message, code="forbidden")
+    def __init__(self, message: str = ""):
+        super().__init__(message or _("Your role does not allow this action."), code="forbidden")
 
 
 class NotFoundError(ActionError):
     status = 404
 
     def __init__(self, what: str):
-        super().__init__(f"{what} was not found in this workspace.", code="not_found")
+        """`what` is already translated ("Charge", "Ödeme")."""
+        super().__init__(_("%(what)s was not found in this workspace.") % {"what": what}, code="not_found")
 
 
 class Conflict(ActionError):

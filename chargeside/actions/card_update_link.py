@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from chargeside.gateways.types import Capability, CardUpdateSession
 from chargeside.workspaces.roles import Perm
@@ -29,11 +30,11 @@ class CardUpdateLink(Action):
 
     def clean(self, target, params, adapter):
         if target.obj.deleted:
-            raise ActionError("This customer was deleted at the gateway.", code="deleted_customer")
+            raise ActionError(_("This customer was deleted at the gateway."), code="deleted_customer")
         return_url = text_param(params, "return_url", max_length=500) or settings.CHARGESIDE_PUBLIC_URL
         parts = urlsplit(return_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ActionError("The return address must be an http(s) URL.", field="return_url")
+            raise ActionError(_("The return address must be an http(s) URL."), field="return_url")
         return {"return_url": return_url}
 
     def state_token(self, target):
@@ -43,8 +44,8 @@ class CardUpdateLink(Action):
     def preview(self, target, cleaned, adapter, language):
         who = target.obj.email or target.obj.name or target.remote_id
         return Preview(
-            summary=f"Create a {adapter.display_name} page where {who} can update their card.",
-            lines=(("Customer", who), ("Returns to", cleaned["return_url"])),
+            summary=_("Create a %(gateway)s page where %(who)s can update their card.") % {"gateway": adapter.display_name, "who": who},
+            lines=((_("Customer"), who), (_("Returns to"), cleaned["return_url"])),
         )
 
     def execute(self, target, cleaned, adapter, idempotency_key):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from chargeside.billing.models import Coupon, Price, PromotionCode
 from chargeside.core.formatting import money as fmt
 
@@ -11,20 +14,31 @@ from .common import get_row
 
 def recurring_price(workspace, ref, *, connection) -> Price:
     """An active recurring price of the same connection as the customer or subscription it is for."""
-    price = get_row(Price, workspace, ref, "Price")
+    price = get_row(Price, workspace, ref, _("Price"))
     if price.connection_id != connection.pk:
-        raise ActionError(f"Price {price.remote_id} belongs to another connection.", field="price")
+        raise ActionError(_("Price %(price)s belongs to another connection.") % {"price": price.remote_id}, field="price")
     if not price.active:
-        raise ActionError(f"Price {price.remote_id} is archived and cannot be used for new subscriptions.", field="price", code="inactive_price")
+        raise ActionError(_("Price %(price)s is archived and cannot be used for new subscriptions.") % {"price": price.remote_id}, field="price",
+                          code="inactive_price")
     if not price.interval:
-        raise ActionError(f"Price {price.remote_id} is a one-time price, not a recurring one.", field="price", code="not_recurring")
+        raise ActionError(_("Price %(price)s is a one-time price, not a recurring one.") % {"price": price.remote_id}, field="price",
+                          code="not_recurring")
     return price
 
 
 def price_label(price: Price, language: str = "en") -> str:
     name = price.nickname or (price.product.name if price.product_id else "") or price.remote_id
-    every = price.interval if price.interval_count == 1 else f"{price.interval_count} {price.interval}s"
-    return f"{name} ({fmt(price.unit_amount, price.currency, language)} / {every})"
+    return f"{name} ({fmt(price.unit_amount, price.currency, language)} / {_every(price.interval, price.interval_count)})"
+
+
+def _every(interval: str, count: int) -> str:
+    if count == 1:
+        return {"day": _("day"), "week": _("week"), "month": _("month"), "year": _("year")}.get(interval, interval)
+    words = {
+        "day": ngettext("%(count)d day", "%(count)d days", count), "week": ngettext("%(count)d week", "%(count)d weeks", count),
+        "month": ngettext("%(count)d month", "%(count)d months", count), "year": ngettext("%(count)d year", "%(count)d years", count),
+    }
+    return words.get(interval, f"%(count)d {interval}") % {"count": count}
 
 
 def discount_for(connection, code: str) -> tuple[str, str]:
@@ -37,14 +51,15 @@ def discount_for(connection, code: str) -> tuple[str, str]:
     coupon = Coupon.objects.filter(connection=connection, remote_id=code).first()
     if coupon is not None:
         if not coupon.valid:
-            raise ActionError(f"Coupon {code} is no longer valid.", field="coupon", code="invalid_coupon")
+            raise ActionError(_("Coupon %(code)s is no longer valid.") % {"code": code}, field="coupon", code="invalid_coupon")
         return coupon.remote_id, coupon.remote_id
     promotion = PromotionCode.objects.filter(connection=connection, code__iexact=code).first()
     if promotion is not None:
         if not promotion.active:
-            raise ActionError(f"Promotion code {promotion.code} is no longer active.", field="coupon", code="invalid_coupon")
+            raise ActionError(_("Promotion code %(code)s is no longer active.") % {"code": promotion.code}, field="coupon", code="invalid_coupon")
         coupon = Coupon.objects.filter(connection=connection, remote_id=promotion.coupon_remote_id).first()
         if coupon is not None and not coupon.valid:
-            raise ActionError(f"The coupon behind promotion code {promotion.code} is no longer valid.", field="coupon", code="invalid_coupon")
+            raise ActionError(_("The coupon behind promotion code %(code)s is no longer valid.") % {"code": promotion.code}, field="coupon",
+                              code="invalid_coupon")
         return promotion.coupon_remote_id, promotion.code
     return code, code

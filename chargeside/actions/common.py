@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 import datetime as dt
 
 from django.utils import timezone
@@ -16,7 +19,7 @@ from .base import ActionError, NotFoundError, Target
 def get_row(model, workspace, ref, what: str):
     """A row by local id or remote id, only ever from this workspace (a foreign id is simply not found)."""
     if ref in (None, ""):
-        raise ActionError(f"Say which {what.lower()}.", field=what.lower())
+        raise ActionError(_("Say which %(what)s.") % {"what": what.lower()}, field=model._meta.model_name)
     qs = model.objects.filter(workspace=workspace).select_related("connection")
     row = qs.filter(pk=int(ref)).first() if is_local_id(ref) else qs.filter(remote_id=str(ref)[:128]).first()
     if row is None:
@@ -48,13 +51,14 @@ def parse_amount(params: dict, currency: str, *, default: int | None = None) -> 
     if given_currency not in (None, ""):
         try:
             if normalise_currency(str(given_currency)) != currency.upper():
-                raise ActionError(f"This is a {currency.upper()} payment; the amount must be in {currency.upper()}.", field="currency")
+                raise ActionError(_("This is a %(currency)s payment; the amount must be in %(currency)s.") % {"currency": currency.upper()},
+                                  field="currency")
         except MoneyError as exc:
             raise ActionError(str(exc), field="currency") from None
     if params.get("amount_minor") not in (None, ""):
         raw = params["amount_minor"]
         if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.strip().lstrip("-").isdigit())):
-            raise ActionError("amount_minor must be a whole number of minor units.", field="amount")
+            raise ActionError(_("amount_minor must be a whole number of minor units."), field="amount")
         amount = int(raw)
     elif params.get("amount") not in (None, ""):
         try:
@@ -64,9 +68,9 @@ def parse_amount(params: dict, currency: str, *, default: int | None = None) -> 
     elif default is not None:
         amount = default
     else:
-        raise ActionError("Enter an amount.", field="amount")
+        raise ActionError(_("Enter an amount."), field="amount")
     if amount <= 0:
-        raise ActionError("The amount must be greater than zero.", field="amount")
+        raise ActionError(_("The amount must be greater than zero."), field="amount")
     return amount
 
 
@@ -89,6 +93,16 @@ def subscription_dto(row: bm.Subscription) -> t.SubscriptionDTO:
     )
 
 
+def active_language() -> str:
+    """The language of the request being served, for money and dates inside messages."""
+    return get_language() or "en"
+
+
+def status_words(status: str) -> str:
+    # The console's catalogue translates the status words ("partially refunded" → "kısmen iade edildi").
+    return _(str(status).replace("_", " "))
+
+
 def flag(params: dict, name: str) -> bool:
     return str(params.get(name, "")).lower() in {"1", "true", "on", "yes"}
 
@@ -97,24 +111,24 @@ def gateway_customer_from(workspace, params: dict, *, connection=None) -> bm.Gat
     """The gateway identity an action is for: `gateway_customer` (our id or the gateway's "cus_…"), or our
     `customer` id when that person has exactly one identity on the connection (or in the workspace)."""
     if params.get("gateway_customer") not in (None, ""):
-        row = get_row(bm.GatewayCustomer, workspace, params["gateway_customer"], "Customer")
+        row = get_row(bm.GatewayCustomer, workspace, params["gateway_customer"], _("Customer"))
         if connection is not None and row.connection_id != connection.pk:
-            raise ActionError(f"Customer {row.remote_id} belongs to another connection.", field="gateway_customer")
+            raise ActionError(_("Customer %(id)s belongs to another connection.") % {"id": row.remote_id}, field="gateway_customer")
         return row
     ref = params.get("customer")
     if ref in (None, "") or not is_local_id(ref):
-        raise ActionError("Say which customer.", field="customer")
+        raise ActionError(_("Say which customer."), field="customer")
     customer = bm.Customer.objects.filter(workspace=workspace, pk=int(ref)).first()
     if customer is None:
-        raise NotFoundError("Customer")
+        raise NotFoundError(_("Customer"))
     identities = customer.gateway_customers.filter(deleted=False).select_related("connection")
     if connection is not None:
         identities = identities.filter(connection=connection)
     identities = list(identities[:2])
     if not identities:
-        raise ActionError("This customer has no account on that gateway.", field="customer", code="no_gateway_customer")
+        raise ActionError(_("This customer has no account on that gateway."), field="customer", code="no_gateway_customer")
     if len(identities) > 1:
-        raise ActionError("This customer has several gateway accounts; choose one.", field="gateway_customer", code="ambiguous")
+        raise ActionError(_("This customer has several gateway accounts; choose one."), field="gateway_customer", code="ambiguous")
     return identities[0]
 
 
@@ -150,12 +164,12 @@ def pinned_instant(params: dict, name: str, *, now: dt.datetime | None = None) -
     if raw in (None, ""):
         return now
     if isinstance(raw, bool) or not str(raw).strip().isdigit():
-        raise ActionError(f"{name} must be a Unix timestamp in seconds.", field=name)
+        raise ActionError(_("%(name)s must be a Unix timestamp in seconds.") % {"name": name}, field=name)
     instant = dt.datetime.fromtimestamp(int(str(raw).strip()), tz=dt.UTC)
     if instant > now + _CLOCK_SKEW:
-        raise ActionError(f"{name} is in the future.", field=name)
+        raise ActionError(_("%(name)s is in the future.") % {"name": name}, field=name)
     if now - instant > PINNED_MAX_AGE:
-        raise ActionError("This preview is out of date; preview the action again.", field=name, code="stale_preview")
+        raise ActionError(_("This preview is out of date; preview the action again."), field=name, code="stale_preview")
     return instant
 
 
@@ -168,9 +182,11 @@ def from_epoch(value: int) -> dt.datetime:
 
 
 def text_param(params: dict, name: str, *, max_length: int, required: bool = False, label: str = "") -> str:
+    """`label` is already translated and reads after "Enter": "a coupon or promotion code"."""
     value = str(params.get(name) or "").strip()
     if required and not value:
-        raise ActionError(f"Enter {label or name}.", field=name)
+        raise ActionError(_("Enter %(what)s.") % {"what": label or name}, field=name)
     if len(value) > max_length:
-        raise ActionError(f"{(label or name).capitalize()} is longer than {max_length} characters.", field=name)
+        raise ActionError(_("%(what)s is longer than %(max)d characters.") % {"what": (label or name).capitalize(), "max": max_length},
+                          field=name)
     return value

@@ -6,6 +6,8 @@ refuses it with its own message, recorded on the attempt.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import Subscription
 from chargeside.gateways.types import Capability, SubscriptionStatus
 from chargeside.workspaces.roles import Perm
@@ -23,19 +25,19 @@ class CouponApply(Action):
 
     def resolve(self, workspace, params):
         if params.get("subscription") not in (None, ""):
-            return target_for(get_row(Subscription, workspace, params["subscription"], "Subscription"), level="subscription")
+            return target_for(get_row(Subscription, workspace, params["subscription"], _("Subscription")), level="subscription")
         return customer_target(gateway_customer_from(workspace, params), level="customer")
 
     def clean(self, target, params, adapter):
-        code = text_param(params, "code", max_length=200, required=True, label="a coupon or promotion code")
+        code = text_param(params, "code", max_length=200, required=True, label=_("a coupon or promotion code"))
         if target.extra["level"] == "subscription" and target.obj.status == SubscriptionStatus.CANCELED:
-            raise ActionError("This subscription is canceled; a discount would never apply.", code="canceled")
+            raise ActionError(_("This subscription is canceled; a discount would never apply."), code="canceled")
         if target.extra["level"] == "customer" and target.obj.deleted:
-            raise ActionError("This customer was deleted at the gateway.", code="deleted_customer")
+            raise ActionError(_("This customer was deleted at the gateway."), code="deleted_customer")
         coupon, code = discount_for(target.connection, code)  # the code as the gateway spells it
         current = target.obj.coupon_remote_ids if target.extra["level"] == "subscription" else [target.obj.coupon_remote_id]
         if coupon in current:
-            raise ActionError(f"{code} is already applied.", field="code", code="already_applied")
+            raise ActionError(_("%(code)s is already applied.") % {"code": code}, field="code", code="already_applied")
         return {"code": code, "coupon": coupon, "label": code}
 
     def state_token(self, target):
@@ -43,10 +45,10 @@ class CouponApply(Action):
         return ",".join(obj.coupon_remote_ids) if target.extra["level"] == "subscription" else obj.coupon_remote_id
 
     def preview(self, target, cleaned, adapter, language):
-        to = f"subscription {target.remote_id}" if target.extra["level"] == "subscription" else (target.obj.email or target.remote_id)
+        to = _("subscription %(id)s") % {"id": target.remote_id} if target.extra["level"] == "subscription" else (target.obj.email or target.remote_id)
         return Preview(
-            summary=f"Apply {cleaned['label']} to {to} through {adapter.display_name}.",
-            lines=(("Discount", cleaned["label"]), ("Applies to", to)),
+            summary=_("Apply %(code)s to %(to)s through %(gateway)s.") % {"code": cleaned["label"], "to": to, "gateway": adapter.display_name},
+            lines=((_("Discount"), cleaned["label"]), (_("Applies to"), to)),
         )
 
     def execute(self, target, cleaned, adapter, idempotency_key):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import Invoice
 from chargeside.core.formatting import money as fmt
 from chargeside.core.money import Money
@@ -9,7 +11,7 @@ from chargeside.gateways.types import Capability, InvoiceStatus
 from chargeside.workspaces.roles import Perm
 
 from .base import Action, ActionError, Preview
-from .common import finished_count, get_row, target_for
+from .common import finished_count, get_row, status_words, target_for
 
 SENDABLE = {InvoiceStatus.DRAFT, InvoiceStatus.OPEN}
 
@@ -21,17 +23,18 @@ class InvoiceSend(Action):
     capability = Capability.INVOICE_SEND
 
     def resolve(self, workspace, params):
-        return target_for(get_row(Invoice, workspace, params.get("invoice"), "Invoice"))
+        return target_for(get_row(Invoice, workspace, params.get("invoice"), _("Invoice")))
 
     def clean(self, target, params, adapter):
         invoice: Invoice = target.obj
         if invoice.status not in SENDABLE:
-            raise ActionError(f"Only a draft or open invoice can be sent; this one is {invoice.status}.", code="not_sendable")
+            raise ActionError(_("Only a draft or open invoice can be sent; this one is %(status)s.") % {"status": status_words(invoice.status)},
+                              code="not_sendable")
         if invoice.raw.get("collection_method") == "charge_automatically":  # Stripe sends only "send_invoice" ones
-            raise ActionError("This invoice is paid automatically from the card on file; only invoices the customer pays "
-                              "from an email can be sent.", code="not_sendable")
+            raise ActionError(_("This invoice is paid automatically from the card on file; only invoices the customer pays "
+                                "from an email can be sent."), code="not_sendable")
         if target.obj.gateway_customer_id and not (target.obj.gateway_customer.email or "").strip():
-            raise ActionError("The customer has no email address at the gateway to send the invoice to.", code="no_email")
+            raise ActionError(_("The customer has no email address at the gateway to send the invoice to."), code="no_email")
         return {"finalize": invoice.status == InvoiceStatus.DRAFT}
 
     def key_params(self, cleaned):
@@ -45,15 +48,18 @@ class InvoiceSend(Action):
         invoice: Invoice = target.obj
         email = invoice.gateway_customer.email if invoice.gateway_customer_id else ""
         what = invoice.number or invoice.remote_id
-        first = "Finalize and email" if cleaned["finalize"] else "Email"
+        values = {"invoice": what, "amount": fmt(invoice.amount_remaining or invoice.total, invoice.currency, language),
+                  "to": email or _("the customer")}
+        summary = _("Finalize and email invoice %(invoice)s (%(amount)s) to %(to)s.") if cleaned["finalize"] else \
+            _("Email invoice %(invoice)s (%(amount)s) to %(to)s.")
         return Preview(
-            summary=f"{first} invoice {what} ({fmt(invoice.amount_remaining or invoice.total, invoice.currency, language)}) to {email or 'the customer'}.",
+            summary=summary % values,
             amount=Money(invoice.amount_remaining or invoice.total, invoice.currency),
             lines=(
-                ("Invoice", what),
-                ("Status", f"{invoice.status} → open" if cleaned["finalize"] else invoice.status),
-                ("Amount due", fmt(invoice.amount_remaining or invoice.total, invoice.currency, language)),
-                ("To", email or "—"),
+                (_("Invoice"), what),
+                (_("Status"), f"{status_words(invoice.status)} → {status_words('open')}" if cleaned["finalize"] else status_words(invoice.status)),
+                (_("Amount due"), fmt(invoice.amount_remaining or invoice.total, invoice.currency, language)),
+                (_("To"), email or "—"),
             ),
         )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chargeside.workspaces.models import ActionLimit
 
@@ -49,13 +50,11 @@ def check_limit(member, amount: int, currency: str, *, exclude_attempt_id: int |
     if limit is None:
         return LimitCheck(True)
     if limit.per_action is not None and amount > limit.per_action:
-        return LimitCheck(False, f"{money(amount, currency)} is above your limit of {money(limit.per_action, currency)} per action.")
+        return LimitCheck(False, _("%(amount)s is above your limit of %(limit)s per action.")
+                          % {"amount": money(amount, currency), "limit": money(limit.per_action, currency)})
     if limit.per_day is not None:
         used = spent_today(member, currency, exclude_attempt_id=exclude_attempt_id)
         if used + amount > limit.per_day:
-            return LimitCheck(
-                False,
-                f"This would bring today's total to {money(used + amount, currency)}, above your daily limit of "
-                f"{money(limit.per_day, currency)}.",
-            )
+            return LimitCheck(False, _("This would bring today's total to %(total)s, above your daily limit of %(limit)s.")
+                              % {"total": money(used + amount, currency), "limit": money(limit.per_day, currency)})
     return LimitCheck(True)

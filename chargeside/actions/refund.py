@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import Charge
 from chargeside.core.formatting import money as fmt
 from chargeside.core.money import Money
@@ -9,7 +11,7 @@ from chargeside.gateways.types import Capability, ChargeStatus, ResourceKind
 from chargeside.workspaces.roles import Perm
 
 from .base import Action, ActionError, Preview
-from .common import charge_dto, get_row, parse_amount, target_for
+from .common import active_language, charge_dto, get_row, parse_amount, status_words, target_for
 
 REFUNDABLE = {ChargeStatus.SUCCEEDED, ChargeStatus.PARTIALLY_REFUNDED}
 
@@ -22,19 +24,22 @@ class Refund(Action):
     moves_money = True
 
     def resolve(self, workspace, params):
-        return target_for(get_row(Charge, workspace, params.get("charge"), "Charge"))
+        return target_for(get_row(Charge, workspace, params.get("charge"), _("Charge")))
 
     def clean(self, target, params, adapter):
         charge: Charge = target.obj
         if charge.status not in REFUNDABLE or charge.refundable <= 0:
-            raise ActionError(f"This charge cannot be refunded (it is {charge.get_status_display().replace('_', ' ')}).", code="not_refundable")
+            raise ActionError(_("This charge cannot be refunded (it is %(status)s).") % {"status": status_words(charge.status)},
+                              code="not_refundable")
         amount = parse_amount(params, charge.currency, default=charge.refundable)
         if amount > charge.refundable:
             raise ActionError(
-                f"Only {fmt(charge.refundable, charge.currency)} of this charge can still be refunded.", field="amount", code="over_refund"
+                _("Only %(amount)s of this charge can still be refunded.") % {"amount": fmt(charge.refundable, charge.currency, active_language())},
+                field="amount", code="over_refund",
             )
         if amount < charge.refundable and not adapter.supports(Capability.PARTIAL_REFUND):
-            raise ActionError(f"{adapter.display_name} only refunds the full amount.", field="amount", code="not_supported")
+            raise ActionError(_("%(gateway)s only refunds the full amount.") % {"gateway": adapter.display_name}, field="amount",
+                              code="not_supported")
         return {"amount": amount, "currency": charge.currency}
 
     def money(self, target, cleaned):
@@ -46,15 +51,17 @@ class Refund(Action):
     def preview(self, target, cleaned, adapter, language):
         charge: Charge = target.obj
         amount, currency = cleaned["amount"], cleaned["currency"]
-        kind = "full" if amount == charge.refundable and charge.amount_refunded == 0 else "partial"
+        full = amount == charge.refundable and charge.amount_refunded == 0
+        summary = _("Refund %(amount)s (full) of charge %(charge)s through %(gateway)s.") if full else \
+            _("Refund %(amount)s (partial) of charge %(charge)s through %(gateway)s.")
         return Preview(
-            summary=f"Refund {fmt(amount, currency, language)} ({kind}) of charge {charge.remote_id} through {adapter.display_name}.",
+            summary=summary % {"amount": fmt(amount, currency, language), "charge": charge.remote_id, "gateway": adapter.display_name},
             amount=Money(amount, currency),
             lines=(
-                ("Charged", fmt(charge.amount_captured, currency, language)),
-                ("Already refunded", fmt(charge.amount_refunded, currency, language)),
-                ("This refund", fmt(amount, currency, language)),
-                ("Remaining after", fmt(charge.refundable - amount, currency, language)),
+                (_("Charged"), fmt(charge.amount_captured, currency, language)),
+                (_("Already refunded"), fmt(charge.amount_refunded, currency, language)),
+                (_("This refund"), fmt(amount, currency, language)),
+                (_("Remaining after"), fmt(charge.refundable - amount, currency, language)),
             ),
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import import_module
 
+from django.utils.translation import gettext as _
+
 from .base import Action, ActionError
 
 ACTIONS = {
@@ -26,7 +28,7 @@ ACTIONS = {
 def get_action(name: str) -> Action:
     path = ACTIONS.get(name)
     if path is None:
-        raise ActionError(f"Unknown action '{name}'.", code="unknown_action")
+        raise ActionError(_("Unknown action '%(name)s'.") % {"name": name}, code="unknown_action")
     module, _, cls = path.partition(":")
     return getattr(import_module(module), cls)()
 

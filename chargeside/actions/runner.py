@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chargeside.billing.upsert import upsert_many
 from chargeside.gateways.errors import GatewayError
@@ -73,10 +74,11 @@ def _prepare(member, request: ActionRequest) -> tuple[Action, Target, object, di
     target = action.resolve(member.workspace, request.params or {})
     adapter = adapter_for(target.connection)
     if not adapter.supports(action.capability):
-        raise ActionError(f"{action.label} is not supported by {adapter.display_name}.", code="not_supported")
+        raise ActionError(_("%(action)s is not supported by %(gateway)s.") % {"action": _(action.label), "gateway": adapter.display_name},
+                          code="not_supported")
     cleaned = action.clean(target, request.params or {}, adapter)
     if (action.moves_money or action.requires_reason) and not request.reason.strip():
-        raise ActionError("Give a reason: it is recorded in the audit trail.", field="reason")
+        raise ActionError(_("Give a reason: it is recorded in the audit trail."), field="reason")
     return action, target, adapter, cleaned
 
 
@@ -97,7 +99,8 @@ def action_preview(*, member, request: ActionRequest, language: str = "en") -> P
     try:
         preview = action.preview(target, cleaned, adapter, language)
     except GatewayError as exc:
-        raise ActionError(f"{adapter.display_name} could not preview this: {exc.message}", code=exc.code or "gateway") from None
+        raise ActionError(_("%(gateway)s could not preview this: %(error)s") % {"gateway": adapter.display_name, "error": exc.message},
+                          code=exc.code or "gateway") from None
     return replace(preview, confirm_params={**preview.confirm_params, SEEN_PARAM: _seen(action, target)})
 
 
@@ -124,7 +127,7 @@ def run_action(*, member, request: ActionRequest) -> ActionOutcome:
     attempt, created = _claim(member, request, action, target, cleaned, params_hash, key, money)
     if not created:
         if attempt.params_hash != params_hash:
-            raise Conflict("This idempotency key was already used for a different request.", code="idempotency_conflict")
+            raise Conflict(_("This idempotency key was already used for a different request."), code="idempotency_conflict")
         if not _take_retry(attempt):
             return ActionOutcome(attempt, replayed=True)
         # A retry repeats the attempt as it was requested and audited (same amounts, same pinned instants).
@@ -249,14 +252,14 @@ def _finish(attempt, target, actor, status, *, dtos=(), result=None, detail=None
 
 def _pending_for(approver, attempt_id: int) -> ActionAttempt:
     if not approver.is_active or not can(approver.role, Perm.APPROVE):
-        raise Forbidden("Only an admin or owner can approve or reject.")
+        raise Forbidden(_("Only an admin or owner can approve or reject."))
     attempt = ActionAttempt.objects.filter(workspace=approver.workspace, pk=attempt_id).first()
     if attempt is None:
-        raise NotFoundError("This request")
+        raise NotFoundError(_("This request"))
     if attempt.status != Status.AWAITING_APPROVAL:
-        raise Conflict("This request is no longer waiting for approval.", code="not_pending")
+        raise Conflict(_("This request is no longer waiting for approval."), code="not_pending")
     if attempt.member_id == approver.pk:
-        raise Forbidden("You cannot approve your own request.")
+        raise Forbidden(_("You cannot approve your own request."))
     return attempt
 
 
@@ -266,7 +269,7 @@ def approval_approve(*, approver, attempt_id: int) -> ActionOutcome:
     target = action.resolve(approver.workspace, attempt.params.get("request", {}))
     with transaction.atomic():
         if not ActionAttempt.objects.filter(pk=attempt.pk, status=Status.AWAITING_APPROVAL).update(status=Status.IN_FLIGHT, approver=approver):
-            raise Conflict("This request is no longer waiting for approval.", code="not_pending")
+            raise Conflict(_("This request is no longer waiting for approval."), code="not_pending")
         audit_append(
             workspace=approver.workspace, event="approved", member=approver, action=attempt.action, attempt=attempt,
             customer=target.customer, target=target.label, amount=attempt.amount, currency=attempt.currency,
@@ -282,7 +285,7 @@ def approval_reject(*, approver, attempt_id: int, note: str = "") -> ActionAttem
         if not ActionAttempt.objects.filter(pk=attempt.pk, status=Status.AWAITING_APPROVAL).update(
             status=Status.REJECTED, approver=approver, completed_at=timezone.now(), error_message=note
         ):
-            raise Conflict("This request is no longer waiting for approval.", code="not_pending")
+            raise Conflict(_("This request is no longer waiting for approval."), code="not_pending")
         audit_append(
             workspace=approver.workspace, event="rejected", member=approver, action=attempt.action, attempt=attempt,
             customer=attempt.customer, target=f"{attempt.connection.provider}:{attempt.target_remote_id}" if attempt.connection else "",

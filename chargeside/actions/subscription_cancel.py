@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import Charge, Invoice, Subscription
 from chargeside.core.formatting import date as fmt_date
 from chargeside.core.formatting import money as fmt
@@ -39,7 +41,7 @@ def unused_share(amount: int, *, period_start: dt.datetime, period_end: dt.datet
     """The part of `amount` (minor units) that pays for the time from `as_of` to the period's end."""
     period = int((period_end - period_start).total_seconds())
     if period <= 0:
-        raise ActionError("The subscription's current period has no length; nothing to prorate.", code="no_period")
+        raise ActionError(_("The subscription's current period has no length; nothing to prorate."), code="no_period")
     unused = min(max(int((period_end - as_of).total_seconds()), 0), period)
     whole, rest = divmod(amount * unused, period)
     return whole + 1 if 2 * rest > period else whole  # nearest; an exact half rounds down
@@ -57,16 +59,21 @@ def paid_charge_for_period(subscription: Subscription) -> tuple[Invoice, Charge]
     )
     if invoice is None:
         raise ActionError(
-            "No paid invoice was found for the current period, so there is no unused time to refund.", code="nothing_to_refund",
+            _("No paid invoice was found for the current period, so there is no unused time to refund."), code="nothing_to_refund",
             field="refund_unused",
         )
     charge = Charge.objects.filter(connection=subscription.connection, remote_id=invoice.charge_remote_id).first()
     if charge is None:
         raise ActionError(
-            f"The payment of invoice {invoice.number or invoice.remote_id} has not been synced yet; try again shortly.",
+            _("The payment of invoice %(invoice)s has not been synced yet; try again shortly.") % {"invoice": invoice.number or invoice.remote_id},
             code="not_synced", field="refund_unused",
         )
     return invoice, charge
+
+
+def _days(span: dt.timedelta) -> str:
+    tenths = (int(span.total_seconds()) * 10 + 43200) // 86400  # whole tenths of a day, rounded
+    return f"{tenths // 10}.{tenths % 10}"
 
 
 class SubscriptionCancel(Action):
@@ -78,40 +85,42 @@ class SubscriptionCancel(Action):
     requires_reason = True
 
     def resolve(self, workspace, params):
-        return target_for(get_row(Subscription, workspace, params.get("subscription"), "Subscription"))
+        return target_for(get_row(Subscription, workspace, params.get("subscription"), _("Subscription")))
 
     def clean(self, target, params, adapter):
         subscription: Subscription = target.obj
         if subscription.status == SubscriptionStatus.CANCELED:
-            raise ActionError("This subscription is already canceled.", code="already_canceled")
+            raise ActionError(_("This subscription is already canceled."), code="already_canceled")
         when = str(params.get("when") or "").strip().lower()
         if when not in {"now", "period_end"}:
-            raise ActionError("Choose when to cancel: now or at the end of the period.", field="when")
+            raise ActionError(_("Choose when to cancel: now or at the end of the period."), field="when")
         refund_unused = flag(params, "refund_unused")
         if when == "period_end":
             if refund_unused:
-                raise ActionError("Unused time can only be refunded when cancelling now.", field="refund_unused")
+                raise ActionError(_("Unused time can only be refunded when cancelling now."), field="refund_unused")
             if not adapter.supports(Capability.SUBSCRIPTION_CANCEL_AT_PERIOD_END):
-                raise ActionError(f"{adapter.display_name} cannot cancel at the end of the period.", field="when", code="not_supported")
+                raise ActionError(_("%(gateway)s cannot cancel at the end of the period.") % {"gateway": adapter.display_name}, field="when",
+                                  code="not_supported")
             if subscription.cancel_at_period_end:
-                raise ActionError("This subscription is already set to cancel at the end of its period.", code="already_canceling")
+                raise ActionError(_("This subscription is already set to cancel at the end of its period."), code="already_canceling")
             return {"at_period_end": True, "refund": None}
         return {"at_period_end": False, "refund": self._refund(subscription, params, adapter) if refund_unused else None}
 
     def _refund(self, subscription: Subscription, params: dict, adapter) -> dict:
         if not adapter.supports(Capability.PARTIAL_REFUND):
-            raise ActionError(f"{adapter.display_name} cannot refund part of a payment.", field="refund_unused", code="not_supported")
+            raise ActionError(_("%(gateway)s cannot refund part of a payment.") % {"gateway": adapter.display_name}, field="refund_unused",
+                              code="not_supported")
         if subscription.current_period_start is None or subscription.current_period_end is None:
-            raise ActionError("The subscription's current period is unknown, so unused time cannot be computed.", code="no_period")
+            raise ActionError(_("The subscription's current period is unknown, so unused time cannot be computed."), code="no_period")
         as_of = pinned_instant(params, "as_of")
         if not subscription.current_period_start <= as_of <= subscription.current_period_end:
-            raise ActionError("The current period has ended; sync the subscription and preview again.", code="stale_preview")
+            raise ActionError(_("The current period has ended; sync the subscription and preview again."), code="stale_preview")
         invoice, charge = paid_charge_for_period(subscription)
         share = unused_share(charge.amount_captured, period_start=subscription.current_period_start,
                              period_end=subscription.current_period_end, as_of=as_of)
         amount = min(share, charge.refundable)
         if amount <= 0:
-            raise ActionError("Nothing of the period's payment is left to refund.", code="nothing_to_refund", field="refund_unused")
+            raise ActionError(_("Nothing of the period's payment is left to refund."), code="nothing_to_refund", field="refund_unused")
         return {"charge": charge.remote_id, "invoice": invoice.remote_id, "amount": amount, "currency": charge.currency,
                 "as_of": epoch(as_of), "share": share}
 
@@ -133,21 +142,22 @@ class SubscriptionCancel(Action):
         if cleaned["at_period_end"]:
             end = fmt_date(subscription.current_period_end, language)
             return Preview(
-                summary=f"Cancel {plan} at the end of the current period ({end}); no refund.",
-                lines=(("Access until", end), ("Refund", "—")),
+                summary=_("Cancel %(plan)s at the end of the current period (%(end)s); no refund.") % {"plan": plan, "end": end},
+                lines=((_("Access until"), end), (_("Refund"), "—")),
             )
         refund = cleaned["refund"]
         if refund is None:
-            return Preview(summary=f"Cancel {plan} now; no refund.", lines=(("Access until", "now"), ("Refund", "—")))
+            return Preview(summary=_("Cancel %(plan)s now; no refund.") % {"plan": plan}, lines=((_("Access until"), _("now")), (_("Refund"), "—")))
         amount, currency = refund["amount"], refund["currency"]
         as_of = from_epoch(refund["as_of"])
         return Preview(
-            summary=f"Cancel {plan} now and refund {fmt(amount, currency, language)} of unused time to charge {refund['charge']}.",
+            summary=_("Cancel %(plan)s now and refund %(amount)s of unused time to charge %(charge)s.")
+            % {"plan": plan, "amount": fmt(amount, currency, language), "charge": refund["charge"]},
             amount=Money(amount, currency),
             lines=(
-                ("Period", f"{fmt_date(subscription.current_period_start, language)} – {fmt_date(subscription.current_period_end, language)}"),
-                ("Unused", f"{(subscription.current_period_end - as_of).total_seconds() / 86400:.1f} days"),
-                ("Refund", fmt(amount, currency, language)),
+                (_("Period"), f"{fmt_date(subscription.current_period_start, language)} – {fmt_date(subscription.current_period_end, language)}"),
+                (_("Unused"), _("%(days)s days") % {"days": _days(subscription.current_period_end - as_of)}),
+                (_("Refund"), fmt(amount, currency, language)),
             ),
             confirm_params={"as_of": refund["as_of"]},
         )
@@ -169,7 +179,7 @@ class SubscriptionCancel(Action):
             ))
         except GatewayError as exc:
             if refund:
-                exc.message = f"The refund went through but cancelling failed: {exc.message}"
+                exc.message = _("The refund went through but cancelling failed: %(error)s") % {"error": exc.message}
                 exc.args = (exc.message,)
             raise
         if refund:

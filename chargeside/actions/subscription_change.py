@@ -8,6 +8,8 @@ the same change are one attempt.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import Price, Subscription
 from chargeside.core.formatting import date as fmt_date
 from chargeside.core.formatting import money as fmt
@@ -17,7 +19,7 @@ from chargeside.workspaces.roles import Perm
 
 from .base import Action, ActionError, Preview
 from .catalogue import price_label, recurring_price
-from .common import epoch, from_epoch, get_row, pinned_instant, subscription_dto, target_for
+from .common import epoch, from_epoch, get_row, pinned_instant, status_words, subscription_dto, target_for
 
 CHANGEABLE = {SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE}
 
@@ -29,24 +31,25 @@ class SubscriptionChange(Action):
     capability = Capability.SUBSCRIPTION_CHANGE
 
     def resolve(self, workspace, params):
-        return target_for(get_row(Subscription, workspace, params.get("subscription"), "Subscription"))
+        return target_for(get_row(Subscription, workspace, params.get("subscription"), _("Subscription")))
 
     def clean(self, target, params, adapter):
         subscription: Subscription = target.obj
         if subscription.status not in CHANGEABLE:
-            raise ActionError(f"A {subscription.status.replace('_', ' ')} subscription cannot change plan.", code="not_changeable")
+            raise ActionError(_("A subscription that is %(status)s cannot change plan.") % {"status": status_words(subscription.status)},
+                              code="not_changeable")
         price = recurring_price(subscription.workspace, params.get("price"), connection=target.connection)
         if price.remote_id == subscription.price_remote_id:
-            raise ActionError("The subscription is already on this price.", field="price", code="same_price")
+            raise ActionError(_("The subscription is already on this price."), field="price", code="same_price")
         if subscription.currency and price.currency != subscription.currency:
             raise ActionError(
-                f"This subscription is billed in {subscription.currency}; choose a {subscription.currency} price.", field="price",
+                _("This subscription is billed in %(currency)s; choose a %(currency)s price.") % {"currency": subscription.currency}, field="price",
                 code="currency_mismatch",
             )
         proration_date = pinned_instant(params, "proration_date")
         start, end = subscription.current_period_start, subscription.current_period_end
         if start and end and not start <= proration_date <= end:
-            raise ActionError("The current period has ended; sync the subscription and preview again.", code="stale_preview")
+            raise ActionError(_("The current period has ended; sync the subscription and preview again."), code="stale_preview")
         return {"price": price.remote_id, "proration_date": epoch(proration_date)}
 
     def key_params(self, cleaned):
@@ -63,15 +66,15 @@ class SubscriptionChange(Action):
             subscription=subscription_dto(subscription), price_remote_id=new.remote_id, proration_date=from_epoch(cleaned["proration_date"]),
         )
         due = fmt(quote.amount_due, quote.currency, language)
-        when = fmt_date(quote.next_payment_at, language) if quote.next_payment_at else "the next invoice"
+        when = fmt_date(quote.next_payment_at, language) if quote.next_payment_at else _("at the next renewal")
         return Preview(
-            summary=f"Move to {price_label(new, language)}; the next invoice ({when}) will be {due}.",
+            summary=_("Move to %(plan)s; the next invoice (%(when)s) will be %(due)s.") % {"plan": price_label(new, language), "when": when, "due": due},
             amount=Money(quote.amount_due, quote.currency),
             lines=(
-                ("Current plan", price_label(current, language) if current else subscription.plan_name or subscription.price_remote_id),
-                ("New plan", price_label(new, language)),
-                ("Proration", fmt(quote.proration_amount, quote.currency, language)),
-                ("Next invoice", f"{due} ({when})"),
+                (_("Current plan"), price_label(current, language) if current else subscription.plan_name or subscription.price_remote_id),
+                (_("New plan"), price_label(new, language)),
+                (_("Proration"), fmt(quote.proration_amount, quote.currency, language)),
+                (_("Next invoice"), f"{due} ({when})"),
             ),
             confirm_params={"price": new.remote_id, "proration_date": cleaned["proration_date"]},
         )

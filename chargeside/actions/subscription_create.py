@@ -4,6 +4,7 @@ prices of the same connection), with an optional trial, discount and payment met
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chargeside.billing.models import PaymentMethod, Price
 from chargeside.core.formatting import date as fmt_date
@@ -24,26 +25,26 @@ class SubscriptionCreate(Action):
     capability = Capability.SUBSCRIPTION_CREATE
 
     def resolve(self, workspace, params):
-        price = get_row(Price, workspace, params.get("price"), "Price")
+        price = get_row(Price, workspace, params.get("price"), _("Price"))
         return customer_target(gateway_customer_from(workspace, params, connection=price.connection))
 
     def clean(self, target, params, adapter):
         account = target.obj
         if account.deleted:
-            raise ActionError("This customer was deleted at the gateway.", code="deleted_customer")
+            raise ActionError(_("This customer was deleted at the gateway."), code="deleted_customer")
         price = recurring_price(account.workspace, params.get("price"), connection=target.connection)
         cleaned = {"price": price.remote_id, "trial_days": None, "coupon": "", "discount_label": "", "payment_method": ""}
         trial = str(params.get("trial_days") or "").strip()
         if trial:
             if not trial.isdigit() or not 1 <= int(trial) <= MAX_TRIAL_DAYS:
-                raise ActionError(f"Trial days must be a whole number from 1 to {MAX_TRIAL_DAYS}.", field="trial_days")
+                raise ActionError(_("Trial days must be a whole number from 1 to %(max)d.") % {"max": MAX_TRIAL_DAYS}, field="trial_days")
             cleaned["trial_days"] = int(trial)
         if code := text_param(params, "coupon", max_length=200):
             cleaned["coupon"], cleaned["discount_label"] = discount_for(target.connection, code)
         if method_ref := params.get("payment_method"):
-            method = get_row(PaymentMethod, account.workspace, method_ref, "Payment method")
+            method = get_row(PaymentMethod, account.workspace, method_ref, _("Payment method"))
             if method.gateway_customer_id != account.pk:
-                raise ActionError("That payment method belongs to someone else.", field="payment_method")
+                raise ActionError(_("That payment method belongs to someone else."), field="payment_method")
             cleaned["payment_method"] = method.remote_id
         return cleaned
 
@@ -54,16 +55,21 @@ class SubscriptionCreate(Action):
     def preview(self, target, cleaned, adapter, language):
         price = Price.objects.select_related("product").get(connection=target.connection, remote_id=cleaned["price"])
         who = target.obj.email or target.obj.name or target.remote_id
-        lines = [("Plan", price_label(price, language))]
+        lines = [(_("Plan"), price_label(price, language))]
         if cleaned["trial_days"]:
-            lines.append(("Trial", f"{cleaned['trial_days']} days"))
+            lines.append((_("Trial"), _("%(days)s days") % {"days": cleaned["trial_days"]}))
         if cleaned["coupon"]:
-            lines.append(("Discount", cleaned["discount_label"]))
+            lines.append((_("Discount"), cleaned["discount_label"]))
         if cleaned["payment_method"]:
-            lines.append(("Payment method", cleaned["payment_method"]))
-        start = "after the trial" if cleaned["trial_days"] else f"today ({fmt_date(timezone.now(), language)})"
+            lines.append((_("Payment method"), cleaned["payment_method"]))
+        values = {"plan": price_label(price, language), "who": who, "gateway": adapter.display_name}
+        if cleaned["trial_days"]:
+            summary = _("Start %(plan)s for %(who)s through %(gateway)s; first charge after the trial.") % values
+        else:
+            summary = _("Start %(plan)s for %(who)s through %(gateway)s; first charge today (%(date)s).") % {
+                **values, "date": fmt_date(timezone.now(), language)}
         return Preview(
-            summary=f"Start {price_label(price, language)} for {who} through {adapter.display_name}; first charge {start}.",
+            summary=summary,
             lines=tuple(lines),
         )
 

@@ -3,6 +3,8 @@ before the gateway is asked (see `tax_ids.py`)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import TaxId
 from chargeside.gateways.types import Capability
 from chargeside.workspaces.roles import Perm
@@ -23,21 +25,22 @@ class TaxIdAdd(Action):
 
     def clean(self, target, params, adapter):
         if target.obj.deleted:
-            raise ActionError("This customer was deleted at the gateway.", code="deleted_customer")
+            raise ActionError(_("This customer was deleted at the gateway."), code="deleted_customer")
         try:
             checked = check_tax_id(str(params.get("type") or ""), str(params.get("value") or ""))
         except TaxIdInvalid as exc:
             raise ActionError(exc.message, field=exc.field, code="invalid_tax_id") from None
         if TaxId.objects.filter(gateway_customer=target.obj, type=checked.type, value__iexact=checked.value).exists():
-            raise ActionError(f"{checked.value} is already on this customer.", field="value", code="already_added")
+            raise ActionError(_("%(value)s is already on this customer.") % {"value": checked.value}, field="value", code="already_added")
         return {"type": checked.type, "value": checked.value, "country": checked.country}
 
     def preview(self, target, cleaned, adapter, language):
         who = target.obj.email or target.obj.name or target.remote_id
-        label = RULES[cleaned["type"]].label
+        label = str(RULES[cleaned["type"]].label)
         return Preview(
-            summary=f"Add {label} {cleaned['value']} to {who} through {adapter.display_name}.",
-            lines=(("Type", label), ("Number", cleaned["value"]), ("Country", cleaned["country"])),
+            summary=_("Add %(kind)s %(value)s to %(who)s through %(gateway)s.")
+            % {"kind": label, "value": cleaned["value"], "who": who, "gateway": adapter.display_name},
+            lines=((_("Type"), label), (_("Number"), cleaned["value"]), (_("Country"), cleaned["country"])),
         )
 
     def execute(self, target, cleaned, adapter, idempotency_key):

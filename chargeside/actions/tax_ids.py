@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 
 @dataclass(frozen=True)
 class TaxIdRule:
-    label: str
+    label: str  # translated lazily: "EU VAT number"
     modules: tuple[str, ...]  # stdnum modules; the first that accepts the number wins
     country: str = ""  # "" → taken from the number (EU VAT)
     style: str = "compact"  # compact | format (stdnum's display format) | prefix:XX | ch_vat
@@ -24,47 +26,47 @@ class TaxIdRule:
 
 
 RULES: dict[str, TaxIdRule] = {
-    "eu_vat": TaxIdRule("EU VAT number", ("stdnum.eu.vat",), style="eu"),
-    "gb_vat": TaxIdRule("UK VAT number", ("stdnum.gb.vat",), "GB", style="prefix:GB"),
-    "tr_tin": TaxIdRule("Turkish tax number (VKN or T.C. Kimlik No)", ("stdnum.tr.vkn", "stdnum.tr.tckimlik"), "TR"),
-    "us_ein": TaxIdRule("US EIN", ("stdnum.us.ein",), "US", style="format"),
-    "au_abn": TaxIdRule("Australian ABN", ("stdnum.au.abn",), "AU"),
-    "in_gst": TaxIdRule("Indian GSTIN", ("stdnum.in_.gstin",), "IN"),
-    "ch_vat": TaxIdRule("Swiss VAT number", ("stdnum.ch.vat",), "CH", style="ch_vat", suffixes=("MWST", "TVA", "IVA")),
-    "ch_uid": TaxIdRule("Swiss UID", ("stdnum.ch.uid",), "CH", style="format"),
-    "no_vat": TaxIdRule("Norwegian VAT number", ("stdnum.no.mva",), "NO", suffixes=("MVA",)),
-    "ca_bn": TaxIdRule("Canadian business number", ("stdnum.ca.bn",), "CA"),
-    "br_cnpj": TaxIdRule("Brazilian CNPJ", ("stdnum.br.cnpj",), "BR", style="format"),
-    "br_cpf": TaxIdRule("Brazilian CPF", ("stdnum.br.cpf",), "BR", style="format"),
-    "mx_rfc": TaxIdRule("Mexican RFC", ("stdnum.mx.rfc",), "MX"),
-    "es_cif": TaxIdRule("Spanish CIF", ("stdnum.es.cif",), "ES"),
-    "jp_cn": TaxIdRule("Japanese corporate number", ("stdnum.jp.cn",), "JP"),
-    "kr_brn": TaxIdRule("Korean business registration number", ("stdnum.kr.brn",), "KR", style="format"),
-    "nz_gst": TaxIdRule("New Zealand GST number", ("stdnum.nz.ird",), "NZ"),
-    "cl_tin": TaxIdRule("Chilean RUT", ("stdnum.cl.rut",), "CL", style="format"),
-    "sg_uen": TaxIdRule("Singapore UEN", ("stdnum.sg.uen",), "SG"),
-    "is_vat": TaxIdRule("Icelandic VAT number", ("stdnum.is_.vsk",), "IS"),
-    "rs_pib": TaxIdRule("Serbian PIB", ("stdnum.rs.pib",), "RS"),
-    "ru_inn": TaxIdRule("Russian INN", ("stdnum.ru.inn",), "RU"),
-    "tw_vat": TaxIdRule("Taiwanese UBN", ("stdnum.tw.ubn",), "TW"),
-    "ar_cuit": TaxIdRule("Argentinian CUIT", ("stdnum.ar.cuit",), "AR", style="format"),
-    "co_nit": TaxIdRule("Colombian NIT", ("stdnum.co.nit",), "CO", style="format"),
-    "ec_ruc": TaxIdRule("Ecuadorian RUC", ("stdnum.ec.ruc",), "EC"),
-    "pe_ruc": TaxIdRule("Peruvian RUC", ("stdnum.pe.ruc",), "PE"),
-    "uy_ruc": TaxIdRule("Uruguayan RUT", ("stdnum.uy.rut",), "UY"),
-    "il_vat": TaxIdRule("Israeli company number", ("stdnum.il.hp",), "IL"),
-    "th_vat": TaxIdRule("Thai tax id", ("stdnum.th.tin",), "TH"),
-    "hr_oib": TaxIdRule("Croatian OIB", ("stdnum.hr.oib",), "HR"),
-    "eg_tin": TaxIdRule("Egyptian tax number", ("stdnum.eg.tn",), "EG"),
-    "do_rcn": TaxIdRule("Dominican RNC", ("stdnum.do.rnc",), "DO"),
-    "me_pib": TaxIdRule("Montenegrin PIB", ("stdnum.me.pib",), "ME"),
+    "eu_vat": TaxIdRule(_lazy("EU VAT number"), ("stdnum.eu.vat",), style="eu"),
+    "gb_vat": TaxIdRule(_lazy("UK VAT number"), ("stdnum.gb.vat",), "GB", style="prefix:GB"),
+    "tr_tin": TaxIdRule(_lazy("Turkish tax number (VKN or T.C. Kimlik No)"), ("stdnum.tr.vkn", "stdnum.tr.tckimlik"), "TR"),
+    "us_ein": TaxIdRule(_lazy("US EIN"), ("stdnum.us.ein",), "US", style="format"),
+    "au_abn": TaxIdRule(_lazy("Australian ABN"), ("stdnum.au.abn",), "AU"),
+    "in_gst": TaxIdRule(_lazy("Indian GSTIN"), ("stdnum.in_.gstin",), "IN"),
+    "ch_vat": TaxIdRule(_lazy("Swiss VAT number"), ("stdnum.ch.vat",), "CH", style="ch_vat", suffixes=("MWST", "TVA", "IVA")),
+    "ch_uid": TaxIdRule(_lazy("Swiss UID"), ("stdnum.ch.uid",), "CH", style="format"),
+    "no_vat": TaxIdRule(_lazy("Norwegian VAT number"), ("stdnum.no.mva",), "NO", suffixes=("MVA",)),
+    "ca_bn": TaxIdRule(_lazy("Canadian business number"), ("stdnum.ca.bn",), "CA"),
+    "br_cnpj": TaxIdRule(_lazy("Brazilian CNPJ"), ("stdnum.br.cnpj",), "BR", style="format"),
+    "br_cpf": TaxIdRule(_lazy("Brazilian CPF"), ("stdnum.br.cpf",), "BR", style="format"),
+    "mx_rfc": TaxIdRule(_lazy("Mexican RFC"), ("stdnum.mx.rfc",), "MX"),
+    "es_cif": TaxIdRule(_lazy("Spanish CIF"), ("stdnum.es.cif",), "ES"),
+    "jp_cn": TaxIdRule(_lazy("Japanese corporate number"), ("stdnum.jp.cn",), "JP"),
+    "kr_brn": TaxIdRule(_lazy("Korean business registration number"), ("stdnum.kr.brn",), "KR", style="format"),
+    "nz_gst": TaxIdRule(_lazy("New Zealand GST number"), ("stdnum.nz.ird",), "NZ"),
+    "cl_tin": TaxIdRule(_lazy("Chilean RUT"), ("stdnum.cl.rut",), "CL", style="format"),
+    "sg_uen": TaxIdRule(_lazy("Singapore UEN"), ("stdnum.sg.uen",), "SG"),
+    "is_vat": TaxIdRule(_lazy("Icelandic VAT number"), ("stdnum.is_.vsk",), "IS"),
+    "rs_pib": TaxIdRule(_lazy("Serbian PIB"), ("stdnum.rs.pib",), "RS"),
+    "ru_inn": TaxIdRule(_lazy("Russian INN"), ("stdnum.ru.inn",), "RU"),
+    "tw_vat": TaxIdRule(_lazy("Taiwanese UBN"), ("stdnum.tw.ubn",), "TW"),
+    "ar_cuit": TaxIdRule(_lazy("Argentinian CUIT"), ("stdnum.ar.cuit",), "AR", style="format"),
+    "co_nit": TaxIdRule(_lazy("Colombian NIT"), ("stdnum.co.nit",), "CO", style="format"),
+    "ec_ruc": TaxIdRule(_lazy("Ecuadorian RUC"), ("stdnum.ec.ruc",), "EC"),
+    "pe_ruc": TaxIdRule(_lazy("Peruvian RUC"), ("stdnum.pe.ruc",), "PE"),
+    "uy_ruc": TaxIdRule(_lazy("Uruguayan RUT"), ("stdnum.uy.rut",), "UY"),
+    "il_vat": TaxIdRule(_lazy("Israeli company number"), ("stdnum.il.hp",), "IL"),
+    "th_vat": TaxIdRule(_lazy("Thai tax id"), ("stdnum.th.tin",), "TH"),
+    "hr_oib": TaxIdRule(_lazy("Croatian OIB"), ("stdnum.hr.oib",), "HR"),
+    "eg_tin": TaxIdRule(_lazy("Egyptian tax number"), ("stdnum.eg.tn",), "EG"),
+    "do_rcn": TaxIdRule(_lazy("Dominican RNC"), ("stdnum.do.rnc",), "DO"),
+    "me_pib": TaxIdRule(_lazy("Montenegrin PIB"), ("stdnum.me.pib",), "ME"),
 }
 
 _PROBLEMS = (
-    (InvalidChecksum, "its check digit is wrong (a typo?)"),
-    (InvalidLength, "it has the wrong number of characters"),
-    (InvalidFormat, "it is not written in the expected format"),
-    (InvalidComponent, "a part of it (such as the country or region code) is not valid"),
+    (InvalidChecksum, _lazy("its check digit is wrong (a typo?)")),
+    (InvalidLength, _lazy("it has the wrong number of characters")),
+    (InvalidFormat, _lazy("it is not written in the expected format")),
+    (InvalidComponent, _lazy("a part of it (such as the country or region code) is not valid")),
 )
 
 
@@ -86,12 +88,13 @@ def check_tax_id(tax_type: str, value: str) -> CheckedTaxId:
     tax_type = (tax_type or "").strip().lower()
     rule = RULES.get(tax_type)
     if rule is None:
-        raise TaxIdInvalid(f"'{tax_type}' is not a tax id type Chargeside can check. Supported: {', '.join(sorted(RULES))}.", "type")
+        raise TaxIdInvalid(_("'%(type)s' is not a tax id type Chargeside can check. Supported: %(types)s.")
+                           % {"type": tax_type, "types": ", ".join(sorted(RULES))}, "type")
     value = (value or "").strip()
     if not value:
-        raise TaxIdInvalid(f"Enter the {rule.label}.")
+        raise TaxIdInvalid(_("Enter the %(kind)s.") % {"kind": rule.label})
     if len(value) > 64:
-        raise TaxIdInvalid(f"A {rule.label} is never that long.")
+        raise TaxIdInvalid(_("A %(kind)s is never that long.") % {"kind": rule.label})
     given = value
     if rule.suffixes and not value.upper().replace(" ", "").endswith(rule.suffixes):
         value = f"{value} {rule.suffixes[0]}"
@@ -104,14 +107,14 @@ def check_tax_id(tax_type: str, value: str) -> CheckedTaxId:
             problem = problem or _describe(exc)
             continue
         return CheckedTaxId(tax_type, _written(rule, module, compact), rule.country or _eu_country(compact))
-    raise TaxIdInvalid(f"{given} is not a valid {rule.label}: {problem}.")
+    raise TaxIdInvalid(_("%(value)s is not a valid %(kind)s: %(problem)s.") % {"value": given, "kind": rule.label, "problem": problem})
 
 
 def _describe(exc: ValidationError) -> str:
     for kind, text in _PROBLEMS:
         if isinstance(exc, kind):
-            return text
-    return "it is not valid"
+            return str(text)
+    return _("it is not valid")
 
 
 def _eu_country(compact: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chargeside.billing.models import Charge
 from chargeside.core.formatting import money as fmt
 from chargeside.core.money import Money
@@ -21,7 +23,7 @@ class Void(Action):
     requires_reason = True  # no money moves, but a customer's payment is dropped: say why
 
     def resolve(self, workspace, params):
-        return target_for(get_row(Charge, workspace, params.get("charge"), "Charge"))
+        return target_for(get_row(Charge, workspace, params.get("charge"), _("Charge")))
 
     def clean(self, target, params, adapter):
         require_authorized(target.obj, "voided")
@@ -34,9 +36,9 @@ class Void(Action):
         charge: Charge = target.obj
         held = fmt(charge.amount, charge.currency, language)
         return Preview(
-            summary=f"Release the {held} held by payment {charge.remote_id}; nothing is collected.",
+            summary=_("Release the %(amount)s held by payment %(charge)s; nothing is collected.") % {"amount": held, "charge": charge.remote_id},
             amount=Money(charge.amount, charge.currency),
-            lines=(("Held", held), ("Collected", fmt(0, charge.currency, language))),
+            lines=((_("Held"), held), (_("Collected"), fmt(0, charge.currency, language))),
         )
 
     def execute(self, target, cleaned, adapter, idempotency_key):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 
 from chargeside.actions.base import ActionError, Forbidden, NotFoundError
 from chargeside.workspaces.roles import Perm, can
@@ -29,7 +30,7 @@ def _local_id(ref) -> bool:
 
 def _require(member) -> None:
     if not member.is_active or not can(member.role, Perm.CUSTOMER_MERGE):
-        raise Forbidden("Your role does not allow merging or splitting customers.")
+        raise Forbidden(_("Your role does not allow merging or splitting customers."))
 
 
 def _customer(member, ref, *, lock: bool = True) -> Customer:
@@ -37,7 +38,7 @@ def _customer(member, ref, *, lock: bool = True) -> Customer:
     qs = Customer.objects.select_for_update() if lock else Customer.objects
     row = qs.filter(workspace_id=member.workspace_id, pk=pk).first() if _local_id(pk) else None
     if row is None:
-        raise NotFoundError("Customer")
+        raise NotFoundError(_("Customer"))
     return row
 
 
@@ -48,7 +49,7 @@ def _gateway_customer(member, ref) -> GatewayCustomer:
     else:
         row = qs.filter(pk=int(ref)).first() if _local_id(ref) else qs.filter(remote_id=str(ref)[:128]).first()
     if row is None:
-        raise NotFoundError("Customer account")
+        raise NotFoundError(_("Customer account"))
     return row
 
 
@@ -70,7 +71,7 @@ def customer_merge(*, member, source, into) -> Customer:
     with transaction.atomic():
         source, into = _customer(member, source), _customer(member, into)
         if source.pk == into.pk:
-            raise ActionError("A customer cannot be merged into itself.", code="same_customer")
+            raise ActionError(_("A customer cannot be merged into itself."), code="same_customer")
         accounts = list(GatewayCustomer.objects.filter(customer=source).order_by("id"))
         GatewayCustomer.objects.filter(customer=source).update(customer=into, link=GatewayCustomer.Link.MANUAL)
         # `into` is now the hand-checked person: its own accounts are no longer a guess either.
@@ -115,7 +116,7 @@ def customer_split(*, member, gateway_customer) -> Customer:
         old = _customer(member, account.customer_id)
         others = list(GatewayCustomer.objects.filter(customer=old).exclude(pk=account.pk))
         if not others:
-            raise ActionError("This account is the customer's only one; there is nothing to split off.", code="nothing_to_split")
+            raise ActionError(_("This account is the customer's only one; there is nothing to split off."), code="nothing_to_split")
         workspace = member.workspace
         new = Customer.objects.create(workspace=workspace, email=account.email.strip().lower(), name=account.name,
                                       phone=account.phone, locale=account.locale)
