@@ -351,6 +351,8 @@ class Seeder:
             if (product, currency, "month") in self.prices:
                 self.subscription(cust, usable[0], status, currency, product=product,
                                   interval="year" if rng.random() < 0.2 else "month")
+                if status in ("past_due", "unpaid"):
+                    cust["delinquent"] = True  # its latest invoice payment failed
         if locale[0] in D.TAX_IDS and rng.random() < 0.05:
             kind, pattern = D.TAX_IDS[locale[0]]
             value = pattern
