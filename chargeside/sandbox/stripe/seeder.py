@@ -360,46 +360,7 @@ class Seeder:
                 value = value.replace(token, "".join(rng.choices("0123456789", k=width)))
             self.emit(tax_ids.new_tax_id(self.ids("txi"), created + DAY, cust["id"], kind, value))
 
-    # -- the demo customer ----------------------------------------------------------------------
-
     def demo(self) -> None:
-        tr = D.LOCALES[0]
-        created = self.now - 400 * DAY
-        cust = self.customer(DEMO_CUSTOMER, created, "Ayşe Yılmaz", DEMO_EMAIL, tr, phone="+905551234567",
-                             description="Demo customer: a bit of everything", currency="try",
-                             metadata={"plan_owner": "true", "crm_id": "CRM-0001"})
-        cust["address"] = {"city": "İstanbul", "country": "TR", "line1": "Bağdat Caddesi No: 42",
-                           "line2": "Kadıköy", "postal_code": "34710", "state": None}
-        visa = self.card(cust["id"], created, "tr", pm_id="pm_DemoAyseVisaTr000000001")
-        visa["card"].update(exp_month=8, exp_year=time.gmtime(self.now).tm_year + 2)
-        master = self.card(cust["id"], created + DAY, "mastercard", pm_id="pm_DemoAyseMastercard00001")
-        cust["invoice_settings"] = {**cust["invoice_settings"], "default_payment_method": visa["id"]}
-        self.emit(cust)
-        _, ch1 = self.payment(cust, visa, 125000, "try", self.now - 40 * DAY, description="Sipariş #48213",
-                              ids=("pi_DemoAyseTry000000000001", "ch_DemoAyseTry000000000001"))
-        self.refund(ch1, 25000, self.now - 38 * DAY, reason="requested_by_customer", rid="re_DemoAysePartial0000001")
-        _, ch2 = self.payment(cust, master, 8900, "eur", self.now - 20 * DAY, description="Premium templates",
-                              ids=("pi_DemoAyseEur000000000001", "ch_DemoAyseEur000000000001"))
-        self.dispute(ch2, self.now - 2 * DAY, "needs_response", "product_not_received", 7, did="dp_DemoAyseDispute0000001")
-        self.payment(cust, master, 4500, "eur", self.now - 10 * DAY, description="Seat top-up",
-                     ids=("pi_DemoAyseEur000000000002", "ch_DemoAyseEur000000000002"))
-        self.payment(cust, visa, 59900, "try", self.now - 3 * DAY, decline="insufficient_funds",
-                     description="Sipariş #48377", ids=("pi_DemoAyseFailed00000001", "ch_DemoAyseFailed00000001"))
-        self.subscription(cust, visa, "active", "try", sub_id="sub_DemoAyseTeamMonthly01", product="team",
-                          plain=True)
-        onboarding = self.prices[("onboarding", "try", None)]
-        inv = billing.new_invoice(self.at(self.now - 5 * DAY), cust, currency="try", billing_reason="manual",
-                                  period=(self.now - 5 * DAY, self.now - 5 * DAY), collection_method="send_invoice",
-                                  invoice_id="in_DemoAyseOpenInvoice0001", description="Onboarding for the support team")
-        billing.set_lines(inv, [billing.make_line(self.ctx, invoice_id=inv["id"], amount=onboarding["unit_amount"],
-                                                  currency="try", description="Onboarding package", price=onboarding,
-                                                  period=(self.now - 5 * DAY, self.now - 5 * DAY))])
-        seq = cust["next_invoice_sequence"]
-        cust["next_invoice_sequence"] = seq + 1
-        inv.update(status="open", number=f"{cust['invoice_prefix']}-{seq:04d}", due_date=self.now + 9 * DAY,
-                   days_until_due=14, effective_at=self.now - 5 * DAY,
-                   hosted_invoice_url=f"https://invoice.stripe.com/i/acct_sandbox/test_{inv['id']}",
-                   status_transitions={"finalized_at": self.now - 5 * DAY, "marked_uncollectible_at": None,
-                                       "paid_at": None, "voided_at": None})
-        self.emit(inv)
-        self.emit(tax_ids.new_tax_id("txi_DemoAyseTaxId000000001", created + DAY, cust["id"], "tr_tin", "1234567890"))
+        from .seed_demo import demo
+
+        demo(self)
