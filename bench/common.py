@@ -19,6 +19,13 @@ PG_SERVER = os.environ.get("CHARGESIDE_BENCH_PG", "postgres://postgres@127.0.0.1
 _started = time.monotonic()
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so `with` blocks stop the gunicorn/fake processes a benchmark started."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def log(message: str) -> None:
     print(f"[{time.monotonic() - _started:7.1f}s] {message}", file=sys.stderr, flush=True)
 

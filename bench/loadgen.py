@@ -55,6 +55,7 @@ class LoadResult:
     max_ms: float
     mean_ms: float
     busy_before_pct: float | None = None  # CPU used by other processes just before (see common.wait_for_quiet)
+    server_cpu: dict | None = None  # CPU ms per request of the server side (see bench.cpu)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -26,7 +26,9 @@ if __package__ in (None, ""):  # `python bench/panel.py` as well as `python -m b
     __package__ = "bench"
 
 from bench import loadgen, panel_seed, profiling
-from bench.common import database_url, django_setup, emit, ensure_database, log, machine_info, migrate, wait_for_quiet
+from bench.cpu import CpuMeter
+from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate,
+                          stop_cleanly_on_sigterm, wait_for_quiet)
 from bench.server import Gunicorn
 
 AGENT_EMAIL = "agent@bench.example"
@@ -158,14 +160,18 @@ def measure(args, url: str) -> dict:
             log(f"warm-up: {args.warmup}s per endpoint")
             for paths in (bare, panel):
                 loadgen.run(server.base_url, paths, seconds=args.warmup, connections=args.connections, seed=args.seed, **load)
+        meter = CpuMeter(url, args.database, server.worker_pids)
         for n in range(args.rounds):
             for name, paths in (("bare", bare), ("panel", panel)):
                 busy = wait_for_quiet(args.quiet_wait)
+                meter.start()
                 result = loadgen.run(server.base_url, paths, seconds=args.duration, connections=args.connections,
                                      seed=args.seed + n, **load)
+                result.server_cpu = meter.stop(result.requests)
                 result.busy_before_pct = busy
                 log(f"{name}: {result.requests_per_s} req/s, p50 {result.p50_ms} ms, p99 {result.p99_ms} ms "
-                    f"({result.requests} requests, {result.errors} errors, {result.non_2xx} non-2xx)")
+                    f"({result.requests} requests, {result.errors} errors, {result.non_2xx} non-2xx); "
+                    f"server CPU per request {result.server_cpu}; others' CPU before {busy}%")
                 results[name].append(result)
         single_seconds = max(args.duration / 4, 1.0)
         for name, paths in (("bare", bare), ("panel", panel)):
@@ -183,6 +189,7 @@ def measure(args, url: str) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    stop_cleanly_on_sigterm()
     started = time.monotonic()
     url, seed_info = prepare(args)
     figures: dict = {"benchmark": "panel", "customers": args.customers, "rows": seed_info.get("rows"),
@@ -191,8 +198,13 @@ def main(argv=None) -> int:
         m = measure(args, url)
         bare, panel = m["best"]["bare"], m["best"]["panel"]
         ratio = round(panel.requests_per_s / bare.requests_per_s, 3) if bare.requests_per_s else None
+        cpu_ratio = None
+        if panel.server_cpu and bare.server_cpu and panel.server_cpu["total_ms"]:
+            cpu_ratio = round(bare.server_cpu["total_ms"] / panel.server_cpu["total_ms"], 3)
         figures.update({
             "panel": panel.as_dict(), "bare": bare.as_dict(), "panel_to_bare_ratio": ratio,
+            # bare CPU per request / panel CPU per request: the throughput ratio an idle machine would show.
+            "panel_to_bare_cpu_ratio": cpu_ratio,
             "panel_single_connection": m["all"]["single"]["panel"], "bare_single_connection": m["all"]["single"]["bare"],
             "targets": {"panel_p99_ms_max": 25, "panel_p99_met": panel.p99_ms <= 25, "ratio_min": 0.70,
                         "ratio_met": ratio is not None and ratio >= 0.70},

@@ -36,7 +36,7 @@ if __package__ in (None, ""):
 
 from bench import loadgen
 from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate, rate,
-                          wait_for_quiet)
+                          stop_cleanly_on_sigterm, wait_for_quiet)
 from bench.fake_stripe import API_KEY, FakeStripeProcess, seeded_state
 from bench.server import Gunicorn
 
@@ -135,6 +135,7 @@ def deliveries(objects: list[dict], count: int, duplicates: float, seed: int) ->
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    stop_cleanly_on_sigterm()
     started = time.monotonic()
     url = database_url(args.database)
     ensure_database(args.database, fresh=True)
