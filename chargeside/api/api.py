@@ -80,6 +80,8 @@ def customer_get(request, customer_id: int, limit: int = 5):
 
 def _action_request(request, action: str, body: ActionIn, idempotency_key: str = "") -> ActionRequest:
     get_action(action)  # unknown action → 404 before anything else
+    if not request.body.lstrip().startswith(b"{"):  # Ninja would read a JSON array or scalar as "all defaults"
+        raise ApiError(422, "validation_error", "The body must be a JSON object: {\"params\": {…}, \"reason\": \"…\"}.")
     if has_nul(body.params) or has_nul(body.reason) or has_nul(body.ticket_url):
         raise ApiError(422, "validation_error", "Text must not contain NUL characters.")
     if body.ticket_url and not body.ticket_url.lower().startswith(("http://", "https://")):

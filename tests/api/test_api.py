@@ -79,6 +79,9 @@ def test_malformed_json_and_invalid_bodies_are_4xx_with_a_message(client, agent,
     response = client.post("/api/v1/actions/refund", data="{not json", content_type="application/json", headers=headers)
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "malformed_json", "message": "The request body is not valid JSON.", "field": ""}
+    response = client.post("/api/v1/actions/refund", data="[1, 2]", content_type="application/json", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
     response = client.post("/api/v1/actions/refund", data={"params": "nope"}, content_type="application/json", headers=headers)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
