@@ -15,6 +15,7 @@ Both talk to the same fake (`chargeside sandbox serve`, its own process) through
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ if __package__ in (None, ""):
 
 from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate, rate,
                           stop_cleanly_on_sigterm, wait_for_quiet)
+from bench.cpu import CpuMeter
 from bench.fake_stripe import API_KEY, FakeStripeProcess, seeded_state
 
 
@@ -140,13 +142,21 @@ def main(argv=None) -> int:
     state = seeded_state(url, args.customers, args.rng_seed, reseed=args.reseed_fake)
     figures: dict = {"benchmark": "backfill", "fake_customers": args.customers, "kinds": [str(k) for k in kinds]}
     with FakeStripeProcess(state, url) as fake:
+        # CPU per object: this process (SDK loop or backfill), the fake, and the database's backends.
+        meter = CpuMeter(url, args.database, {"client": lambda: [os.getpid()], "fake": lambda: [fake.process.pid]})
         sdk_runs = []
         if not args.skip_sdk:
             for n in range(args.sdk_rounds):
                 busy = wait_for_quiet(args.quiet_wait)
-                sdk_runs.append({**measure_sdk(fake.base_url, kinds), "busy_before_pct": busy})
+                meter.start()
+                result = measure_sdk(fake.base_url, kinds)
+                sdk_runs.append({**result, "cpu_per_object": meter.stop(result["objects"]), "busy_before_pct": busy})
         busy = wait_for_quiet(args.quiet_wait)
-        chargeside = {**measure_backfill(fake.base_url), "busy_before_pct": busy}
+        meter.start()
+        result = measure_backfill(fake.base_url)
+        chargeside = {**result, "cpu_per_object": meter.stop(result["objects"]), "busy_before_pct": busy}
+        log(f"CPU ms per object: chargeside {chargeside['cpu_per_object']}, "
+            f"SDK {sdk_runs[-1]['cpu_per_object'] if sdk_runs else None}")
     figures["chargeside"] = chargeside
     if sdk_runs:
         best = max(sdk_runs, key=lambda r: r["objects_per_s"])

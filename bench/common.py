@@ -88,8 +88,19 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
+def python_loop_cpu_ms() -> float:
+    """CPU ms of a fixed pure-Python loop: larger than on an idle machine when other jobs share the cores
+    (SMT siblings, caches, frequency), so it shows how far the other CPU figures were inflated."""
+    started = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return round((time.process_time() - started) * 1000, 1)
+
+
 def machine_info(url: str | None = None) -> dict:
-    info = {"cores": os.cpu_count(), "cpu": _cpu_model(), "memory_gib": _memory_gib(), "python": platform.python_version()}
+    info = {"cores": os.cpu_count(), "cpu": _cpu_model(), "memory_gib": _memory_gib(), "python": platform.python_version(),
+            "python_loop_cpu_ms": python_loop_cpu_ms(), "loadavg_1m": round(os.getloadavg()[0], 2)}
     try:
         import django
 

@@ -3,7 +3,7 @@
 Requests/s and latency depend on whatever else the machine is doing; the CPU seconds our processes burn per
 request hardly do. On a shared machine this is the figure that still compares panel and bare view fairly:
 at saturation an idle machine serves about `cores / cpu_per_request` requests/s (less the load generator's
-own share). Read from /proc/<pid>/stat (utime + stime), so Linux only; elsewhere the figures are absent.
+own share). The same works per backfilled object or per applied event. Read from /proc/<pid>/stat (utime + stime), so Linux only; elsewhere the figures are absent.
 """
 
 from __future__ import annotations
@@ -35,33 +35,33 @@ def backend_pids(url: str, database: str) -> list[int]:
 
 
 class CpuMeter:
-    """`start()` before a load run, `stop(requests)` after: CPU ms per request of app and database."""
+    """`start()` before a run, `stop(units)` after: CPU ms per unit (request, object, event) of each group
+    of processes (`groups`: name → callable returning pids) and of the database's client backends."""
 
-    def __init__(self, url: str, database: str, app_pids):
-        self.url, self.database, self.app_pids = url, database, app_pids
+    def __init__(self, url: str, database: str, groups: dict):
+        self.url, self.database, self.groups = url, database, groups
         self.before: dict[str, dict[int, float]] = {}
 
     def _sample(self) -> dict[str, dict[int, float]]:
-        sample: dict[str, dict[int, float]] = {"app": {}, "db": {}}
-        for group, pids in (("app", self.app_pids()), ("db", backend_pids(self.url, self.database))):
-            for pid in pids:
-                value = process_cpu_seconds(pid)
-                if value is not None:
-                    sample[group][pid] = value
+        pids = {name: pids_of() for name, pids_of in self.groups.items()}
+        pids["db"] = backend_pids(self.url, self.database)
+        sample: dict[str, dict[int, float]] = {}
+        for group, members in pids.items():
+            sample[group] = {pid: value for pid in members if (value := process_cpu_seconds(pid)) is not None}
         return sample
 
     def start(self) -> None:
         self.before = self._sample()
 
-    def stop(self, requests: int) -> dict | None:
+    def stop(self, units: int) -> dict | None:
         after = self._sample()
-        if not requests or not after["app"]:
+        if not units:
             return None
-        spent = {
-            group: sum(value - self.before.get(group, {}).get(pid, 0.0) for pid, value in after[group].items())
-            for group in ("app", "db")
-        }
-        app_ms, db_ms = 1000 * spent["app"] / requests, 1000 * spent["db"] / requests
-        total = app_ms + db_ms
-        return {"app_ms": round(app_ms, 3), "db_ms": round(db_ms, 3), "total_ms": round(total, 3),
-                "idle_machine_capacity_req_s": round((os.cpu_count() or 1) * 1000 / total, 1) if total else None}
+        figures, total = {}, 0.0
+        for group, values in after.items():
+            spent = sum(value - self.before.get(group, {}).get(pid, 0.0) for pid, value in values.items())
+            figures[f"{group}_ms"] = round(1000 * spent / units, 3)
+            total += 1000 * spent / units
+        figures["total_ms"] = round(total, 3)
+        figures["idle_machine_capacity_per_s"] = round((os.cpu_count() or 1) * 1000 / total, 1) if total else None
+        return figures

@@ -160,7 +160,7 @@ def measure(args, url: str) -> dict:
             log(f"warm-up: {args.warmup}s per endpoint")
             for paths in (bare, panel):
                 loadgen.run(server.base_url, paths, seconds=args.warmup, connections=args.connections, seed=args.seed, **load)
-        meter = CpuMeter(url, args.database, server.worker_pids)
+        meter = CpuMeter(url, args.database, {"app": server.worker_pids})
         for n in range(args.rounds):
             for name, paths in (("bare", bare), ("panel", panel)):
                 busy = wait_for_quiet(args.quiet_wait)

@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import os
 import random
 import sys
 import time
@@ -37,6 +38,7 @@ if __package__ in (None, ""):
 from bench import loadgen
 from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate, rate,
                           stop_cleanly_on_sigterm, wait_for_quiet)
+from bench.cpu import CpuMeter
 from bench.fake_stripe import API_KEY, FakeStripeProcess, seeded_state
 from bench.server import Gunicorn
 
@@ -167,8 +169,11 @@ def main(argv=None) -> int:
             if answer.get("status") != "accepted":
                 raise RuntimeError(f"the endpoint did not accept a signed delivery: {answer}")
             busy = wait_for_quiet(args.quiet_wait)
+            meter = CpuMeter(url, args.database, {"app": server.worker_pids})
+            meter.start()
             ack = loadgen.post_sequence(server.base_url, path, items[1:], seconds=args.duration, connections=args.connections,
                                         engine=args.engine, max_requests=args.max_requests)
+            ack.server_cpu = meter.stop(ack.requests)
             ack.busy_before_pct = busy
         exhausted = ack.requests >= len(items) - 1
         log(f"acknowledged: {ack.requests_per_s}/s ({ack.requests:,} deliveries, {ack.errors} errors, {ack.non_2xx} non-2xx, "
@@ -181,9 +186,12 @@ def main(argv=None) -> int:
 
         busy = wait_for_quiet(args.quiet_wait)
         log("draining the stored deliveries (chargeside.ingest.pipeline.drain)")
+        meter = CpuMeter(url, args.database, {"drain": lambda: [os.getpid()], "fake": lambda: [fake.process.pid]})
+        meter.start()
         t0 = time.monotonic()
         result = drain(batch_size=args.batch_size, time_budget=3600)
         seconds = time.monotonic() - t0
+        drain_cpu = meter.stop(result.events_applied + result.duplicates)
         log(f"applied: {result.events_applied:,} events in {seconds:.1f}s = {rate(result.events_applied, seconds)}/s "
             f"({result.duplicates:,} duplicates, {result.retrying} retrying, {result.failed} failed)")
     figures.update({
@@ -192,7 +200,7 @@ def main(argv=None) -> int:
         "applied": {"events_applied": result.events_applied, "duplicates": result.duplicates, "seconds": round(seconds, 2),
                     "applied_per_s": rate(result.events_applied, seconds),
                     "deliveries_per_s": rate(result.processed + result.ignored, seconds), "drain": result.as_dict(),
-                    "batch_size": args.batch_size, "busy_before_pct": busy},
+                    "batch_size": args.batch_size, "busy_before_pct": busy, "cpu_per_event": drain_cpu},
         "prepared": {"deliveries": len(items), "repeats": repeats, "objects": len(objects)},
         "server": server.describe(),
         "targets": {"acknowledged_per_s_min": 2000, "acknowledged_met": ack.requests_per_s >= 2000 and not ack.non_2xx,
