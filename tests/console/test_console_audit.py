@@ -77,3 +77,11 @@ def test_javascript_ticket_links_are_not_rendered_as_links(login, finance):
     assert 'href="javascript:' not in page
     assert "<script>alert(2)</script>" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_entry_details_are_shown_escaped(login, finance):
+    audit_append(workspace=finance.workspace, event="failed", member=finance, action="refund", outcome="failed",
+                 detail={"error": "<b>Card declined</b>", "request_id": "req_123"})
+    page = login(finance).get("/audit/").content.decode()
+    assert "<dt>request_id</dt><dd class=\"mono\">req_123</dd>" in page
+    assert "&lt;b&gt;Card declined&lt;/b&gt;" in page

@@ -116,3 +116,13 @@ def test_logout_needs_post_and_ends_the_session(client, agent):
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@override_settings(CHARGESIDE_LOGIN_MAX_FAILURES=2)
+def test_one_address_spraying_many_usernames_is_throttled_too(client, agent):
+    # given ten failures (five times the per-user limit) over ten different usernames from one address
+    for n in range(10):
+        client.post("/login/", {"username": f"guess{n}", "password": "wrong"})
+    # then even a real user with the right password is refused from that address, but not from another
+    assert client.post("/login/", {"username": "acme-agent", "password": PASSWORD}).status_code == 429
+    assert Client(REMOTE_ADDR="10.0.0.9").post("/login/", {"username": "acme-agent", "password": PASSWORD}).status_code == 302
