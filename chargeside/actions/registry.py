@@ -29,7 +29,7 @@ def get_action(name: str) -> Action:
     path = ACTIONS.get(name)
     if path is None:
         raise ActionError(_("Unknown action '%(name)s'.") % {"name": name}, code="unknown_action")
-    module, _, cls = path.partition(":")
+    module, _sep, cls = path.partition(":")
     return getattr(import_module(module), cls)()
 
 

@@ -174,3 +174,9 @@ def test_preview_in_turkish_formats_money_the_turkish_way(agent, merchant, charg
 def test_odd_charge_references_are_simply_not_found(ref, agent, charge):
     with pytest.raises(NotFoundError):
         run_action(member=agent, request=ask("refund", charge=ref))
+
+
+def test_unknown_action_is_a_clear_error(agent):
+    with pytest.raises(ActionError) as refused:
+        run_action(member=agent, request=ask("refund_everything"))
+    assert (refused.value.code, refused.value.message) == ("unknown_action", "Unknown action 'refund_everything'.")
