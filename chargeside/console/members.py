@@ -70,6 +70,34 @@ def member_change_role(*, actor: Member, member: Member, role: str) -> None:
                  outcome="succeeded", detail={"from": previous, "to": role})
 
 
+def parse_desk_identities(text: str) -> list[str]:
+    """"zendesk:12345, ana@acme.example" → ["zendesk:12345", "ana@acme.example"]: how helpdesk agents map to
+    this member in the panel. Each is an email or "<desk>:<id>"."""
+    found = []
+    for raw in text.replace(",", " ").split():
+        value = raw.replace("\x00", "").strip()
+        if not value:
+            continue
+        desk, sep, ident = value.partition(":")
+        if len(value) > 200 or not ("@" in value or (sep and desk.isalnum() and ident)):
+            raise MemberError(_("“%(value)s” is neither an email nor “desk:id” (e.g. zendesk:12345).") % {"value": value[:60]})
+        if value.lower() not in {f.lower() for f in found}:
+            found.append(value)
+    return found
+
+
+@transaction.atomic
+def member_set_desk_identities(*, actor: Member, member: Member, text: str) -> None:
+    _require_admin(actor)
+    if member.role == Role.OWNER and actor.role != Role.OWNER and member.pk != actor.pk:
+        raise MemberError(_("Only an owner can change an owner's helpdesk identities."))
+    identities = parse_desk_identities(text)
+    member.desk_identities = identities
+    member.save(update_fields=["desk_identities"])
+    audit_append(workspace=actor.workspace, event="member_identities_changed", member=actor,
+                 target=f"member:{member.user.get_username()}", outcome="succeeded", detail={"desk_identities": identities})
+
+
 @transaction.atomic
 def member_set_active(*, actor: Member, member: Member, active: bool) -> None:
     _require_admin(actor)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("members/", members.member_list, name="members"),
     path("members/<int:pk>/role/", members.member_role, name="member_role"),
     path("members/<int:pk>/active/", members.member_active, name="member_active"),
+    path("members/<int:pk>/identities/", members.member_identities, name="member_identities"),
     path("account/", members.account, name="account"),
     path("account/language/", members.account_language, name="account_language"),
     path("account/tokens/", members.token_create, name="token_create"),

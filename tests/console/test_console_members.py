@@ -99,3 +99,18 @@ def test_panel_settings_validate_origins_and_rotate_the_secret(login, admin):
     client.post("/panel-settings/rotate/")
     admin.workspace.refresh_from_db()
     assert admin.workspace.panel_secret != before
+
+
+def test_admin_sets_helpdesk_identities_used_by_the_panel(login, admin, agent):
+    client = login(admin)
+    client.post(f"/members/{agent.pk}/identities/", {"identities": "zendesk:12345, Agent.Two@Acme.example zendesk:12345"})
+    agent.refresh_from_db()
+    assert agent.desk_identities == ["zendesk:12345", "Agent.Two@Acme.example"]
+    page = client.post(f"/members/{agent.pk}/identities/", {"identities": "not-an-identity"}, follow=True).content.decode()
+    assert "“not-an-identity” is neither an email nor “desk:id” (e.g. zendesk:12345)." in page
+    agent.refresh_from_db()
+    assert agent.desk_identities == ["zendesk:12345", "Agent.Two@Acme.example"]
+
+
+def test_agent_cannot_set_identities(login, agent, admin):
+    assert login(agent).post(f"/members/{admin.pk}/identities/", {"identities": "zendesk:1"}).status_code == 403

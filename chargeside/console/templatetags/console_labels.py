@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "member_role_changed": gettext_lazy("role changed"),
     "member_deactivated": gettext_lazy("member deactivated"),
     "member_reactivated": gettext_lazy("member reactivated"),
+    "member_identities_changed": gettext_lazy("helpdesk identities changed"),
     "limit_set": gettext_lazy("limit set"),
     "limit_removed": gettext_lazy("limit removed"),
     "connection_added": gettext_lazy("connection added"),

@@ -14,7 +14,7 @@ from chargeside.workspaces.roles import ROLE_PERMISSIONS, Perm, Role
 
 from ..access import SESSION_LANGUAGE, console_view, page
 from ..forms.members import InviteForm, LanguageForm, RoleForm, TokenForm
-from ..members import MemberError, member_change_role, member_invite, member_set_active
+from ..members import MemberError, member_change_role, member_invite, member_set_active, member_set_desk_identities
 from ._helpers import get_in_workspace
 
 
@@ -76,6 +76,18 @@ def member_role(request, pk: int):
     try:
         member_change_role(actor=request.member, member=target, role=form.cleaned_data["role"])
         messages.success(request, _("%(name)s is now %(role)s.") % {"name": target.display_name, "role": form.cleaned_data["role"]})
+    except MemberError as exc:
+        messages.error(request, exc.message)
+    return redirect("console:members")
+
+
+@require_POST
+@console_view(Perm.MANAGE_MEMBERS)
+def member_identities(request, pk: int):
+    target = get_in_workspace(Member, request, pk)
+    try:
+        member_set_desk_identities(actor=request.member, member=target, text=request.POST.get("identities", "")[:2000])
+        messages.success(request, _("Helpdesk identities of %(name)s saved.") % {"name": target.display_name})
     except MemberError as exc:
         messages.error(request, exc.message)
     return redirect("console:members")
