@@ -28,6 +28,7 @@ urlpatterns = [
     path("connections/<int:pk>/", connections.connection_edit, name="connection_edit"),
     path("connections/<int:pk>/test/", connections.connection_test, name="connection_test"),
     path("connections/<int:pk>/toggle/", connections.connection_toggle, name="connection_toggle"),
+    path("connections/<int:pk>/sync/", connections.connection_sync, name="connection_sync"),
     path("members/", members.member_list, name="members"),
     path("members/<int:pk>/role/", members.member_role, name="member_role"),
     path("members/<int:pk>/active/", members.member_active, name="member_active"),

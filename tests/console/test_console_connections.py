@@ -76,3 +76,23 @@ def test_test_connection_with_a_wrong_key_records_the_error(login, admin, stripe
     stripe_connection.refresh_from_db()
     assert stripe_connection.status == Connection.Status.ERROR
     assert stripe_connection.last_error_at is not None
+
+
+def test_sync_now_queues_a_reconcile_for_the_worker(login, admin, stripe_connection):
+    from django_tasks_db.models import DBTaskResult
+
+    page = login(admin).post(f"/connections/{stripe_connection.pk}/sync/", follow=True).content.decode()
+    assert "Sync requested" in page
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "chargeside.ingest.tasks.reconcile_connection"
+    assert queued.args_kwargs["args"] == [stripe_connection.pk]
+
+
+def test_disabled_connection_is_not_synced(login, admin, stripe_connection):
+    from django_tasks_db.models import DBTaskResult
+
+    client = login(admin)
+    client.post(f"/connections/{stripe_connection.pk}/toggle/")
+    page = client.post(f"/connections/{stripe_connection.pk}/sync/", follow=True).content.decode()
+    assert "Enable the connection first." in page
+    assert not DBTaskResult.objects.exists()

@@ -29,6 +29,7 @@ EVENT_LABELS = {
     "connection_changed": gettext_lazy("connection changed"),
     "connection_disabled": gettext_lazy("connection disabled"),
     "connection_enabled": gettext_lazy("connection enabled"),
+    "connection_sync_requested": gettext_lazy("sync requested"),
     "panel_origins_changed": gettext_lazy("panel origins changed"),
     "panel_secret_rotated": gettext_lazy("panel secret rotated"),
 }

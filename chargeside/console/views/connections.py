@@ -109,6 +109,24 @@ def connection_test(request, pk: int):
 
 @require_POST
 @console_view(Perm.MANAGE_CONNECTIONS)
+def connection_sync(request, pk: int):
+    """Queue a reconcile (re-read the gateway's recent objects) for the worker; the page never waits on it."""
+    from chargeside.ingest.tasks import reconcile_connection
+
+    connection = _connection(request, pk)
+    if connection.status == Connection.Status.DISABLED:
+        messages.error(request, _("Enable the connection first."))
+    else:
+        reconcile_connection.enqueue(connection.pk)
+        audit_append(workspace=request.workspace, event="connection_sync_requested", member=request.member,
+                     target=f"{connection.provider}:{connection.name}", outcome="pending")
+        messages.success(request, _("Sync requested: the worker re-reads recent objects from %(provider)s shortly.")
+                         % {"provider": connection.provider})
+    return redirect("console:connection_edit", pk=connection.pk)
+
+
+@require_POST
+@console_view(Perm.MANAGE_CONNECTIONS)
 def connection_toggle(request, pk: int):
     connection = _connection(request, pk)
     disable = connection.status != Connection.Status.DISABLED
