@@ -136,7 +136,7 @@ def test_verify_command_exits_1_and_names_the_first_broken_entry(workspace, othe
         call_command("audit", "verify", stdout=out)
     assert failure.value.returncode == 1
     assert out.getvalue().splitlines() == [
-        "acme: BROKEN at entry 2: entry content does not match its hash (1 entries verified before it)",
+        "acme: BROKEN at entry 2: entry content does not match its hash (entries before it verified: 1)",
         "globex: intact (0 entries)",
     ]
 
@@ -175,3 +175,11 @@ def test_export_filters_by_event_and_action(workspace, agent, tmp_path):
 def test_export_refuses_a_bad_date(workspace, tmp_path):
     with pytest.raises(CommandError, match="not a date"):
         call_command("audit", "export", "--workspace", "acme", "--csv", str(tmp_path / "x.csv"), "--since", "yesterday")
+
+
+def test_export_to_standard_output(workspace, agent):
+    _entries(workspace, agent, 2)
+    out = io.StringIO()
+    call_command("audit", "export", "--workspace", "acme", "--csv", "-", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(row["seq"], row["target"], row["amount"]) for row in rows] == [("1", "stripe:ch_1", "1.00"), ("2", "stripe:ch_2", "2.00")]

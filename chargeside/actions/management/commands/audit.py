@@ -77,7 +77,7 @@ class Command(BaseCommand):
             else:
                 broken += 1
                 self.stdout.write(f"{workspace.slug}: BROKEN at entry {report.broken_at_seq}: {report.problem} "
-                                  f"({report.checked} entries verified before it)")
+                                  f"(entries before it verified: {report.checked})")
         if broken:
             raise CommandError(f"The audit trail is broken in {broken} of {len(workspaces)} workspace(s).", returncode=1)
 
@@ -102,6 +102,9 @@ class Command(BaseCommand):
         out = self.stdout if path == "-" else open(path, "w", newline="", encoding="utf-8")
         try:
             written = self._write(csv.writer(out), entries)
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            sys.stderr.close()
+            return
         finally:
             if out is not self.stdout:
                 out.close()
