@@ -181,6 +181,7 @@ def measure(args, url: str) -> dict:
             log(f"{name}, one connection: p50 {result.p50_ms} ms, p99 {result.p99_ms} ms")
             results["single"][name] = result.as_dict()
         if args.profile:
+            wait_for_quiet(args.quiet_wait)
             results["profile"] = profiling.profile_run(server, panel, seconds=args.duration, connections=args.connections,
                                                       output=args.profile, engine=args.engine)
     best = {name: max(results[name], key=lambda r: r.requests_per_s) for name in ("bare", "panel")}
@@ -211,6 +212,7 @@ def main(argv=None) -> int:
             "server": m["server"], "load": {"engine": panel.engine, "connections": args.connections, "duration_s": args.duration,
                                             "rounds": args.rounds, "distinct_customers": min(args.sample, args.customers)},
             "response_bytes": m["sizes"],
+            "rounds_requests_per_s": {name: [r.requests_per_s for r in m["all"][name]] for name in ("bare", "panel")},
         })
         if "profile" in m["all"]:
             figures["profile"] = m["all"]["profile"]
