@@ -175,7 +175,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billing@localhost")
 
 # django.tasks: the database backend is the embedded default; "rq" moves the queue to Redis.
 if os.environ.get("CHARGESIDE_TASKS_BACKEND", "db") == "rq":
-    INSTALLED_APPS.append("django_tasks_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ.get("CHARGESIDE_REDIS_URL", "redis://127.0.0.1:6379/0")}}
 elif os.environ.get("CHARGESIDE_TASKS_BACKEND") == "immediate":
