@@ -10,6 +10,8 @@ same rng_seed twice into one store is refused.
 
 from __future__ import annotations
 
+import collections
+import itertools
 import multiprocessing
 import os
 import random
@@ -87,14 +89,13 @@ def seed(state_or_fake, customers: int = 50, rng_seed: int = 42,
             totals.update(seeder.counts)
         if bulk:
             store.drop_secondary_indexes()  # rebuilt once at the end: much faster than per-row upkeep
-            store.conn.execute("PRAGMA cache_size=-262144")
         tasks = [(n, first, min(customers, first + batch)) for n, first in enumerate(range(0, customers, batch))]
         if workers > 1:
             # fork: workers start instantly and need no importable __main__ (spawn would).
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             with ctx.Pool(workers, _worker_init, (store.path, rng_seed, seeder.now)) as pool:
-                _write(store, pool.imap(_worker_chunk, tasks), tasks, totals, progress, customers)
+                _write(store, _bounded(pool, tasks, 2 * workers), tasks, totals, progress, customers)
         else:
             _write(store, (_generate(seeder, *t) for t in tasks), tasks, totals, progress, customers)
         if customers:
@@ -102,12 +103,32 @@ def seed(state_or_fake, customers: int = 50, rng_seed: int = 42,
     finally:
         shallow.__exit__()
         if bulk:
+            # Sort on disk, not in RAM: building the id index of millions of rows would
+            # otherwise hold the whole sort in memory (temp_store=MEMORY is the default here).
+            store.conn.execute("PRAGMA temp_store=FILE")
+            store.conn.execute("PRAGMA cache_size=-131072")
             store.create_indexes()
             store.conn.execute("PRAGMA cache_size=-32000")
+            store.conn.execute("PRAGMA temp_store=MEMORY")
         if owned:
             store.close()
     return {**totals, "customers_seeded": customers, "demo_customer": DEMO_CUSTOMER,
             "demo_email": DEMO_EMAIL, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _bounded(pool, tasks, ahead: int):
+    """Chunk results in order, with at most ``ahead`` chunks generated but not yet written
+    (``imap`` would buffer without limit when workers outpace the writer)."""
+    pending = collections.deque()
+    queue = iter(tasks)
+    for task in itertools.islice(queue, ahead):
+        pending.append(pool.apply_async(_worker_chunk, (task,)))
+    while pending:
+        result = pending.popleft().get()
+        task = next(queue, None)
+        if task is not None:
+            pending.append(pool.apply_async(_worker_chunk, (task,)))
+        yield result
 
 
 def _write(store: Store, results, tasks, totals, progress, customers) -> None:
