@@ -7,8 +7,20 @@ Emails are matched case-insensitively after trimming; for Gmail-style plus addre
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .models import Customer, CustomerIdentifier
+
+
+# Letters that do not decompose into a base letter plus a mark, folded the way people type them.
+_FOLD = str.maketrans({"ı": "i", "İ": "i", "ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced: what a name is searched by ("Ayşe  YILMAZ" → "ayse yilmaz")."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_FOLD))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())[:300]
 
 
 def normalise_email(value: str) -> str:

@@ -28,14 +28,26 @@ class Customer(models.Model):
     name = models.CharField(max_length=300, blank=True, default="")
     phone = models.CharField(max_length=40, blank=True, default="")
     locale = models.CharField(max_length=16, blank=True, default="")
+    # The name folded for search ("Ayşe Yılmaz" → "ayse yilmaz"), so agents without Turkish keys find her.
+    search_name = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "email"]), models.Index(fields=["workspace", "name"])]
+        indexes = [
+            models.Index(fields=["workspace", "email"]),
+            models.Index(fields=["workspace", "name"]),
+            models.Index(fields=["workspace", "search_name"], name="customer_search_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or f"customer {self.pk}"
+
+    def save(self, *args, **kwargs):
+        from .matching import fold
+
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
 
 
 class CustomerIdentifier(models.Model):

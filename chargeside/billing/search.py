@@ -2,7 +2,7 @@
 
 Each kind of query takes its own indexed path: emails through the identifier index (exact, normalised),
 last four digits through the payment-method index, remote ids through each table's (connection, remote_id)
-unique index, names by prefix through ranges on the (workspace, name) index. Results are customer ids, best match first.
+unique index, names by prefix, accents and case folded, through a range on the (workspace, search_name) index. Results are customer ids, best match first.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from django.db.models import Q
 
 from . import models as m
-from .matching import normalise_email
+from .matching import fold, normalise_email
 
 # Tables whose remote ids an agent may paste, and how a row leads to its gateway customer.
 _REMOTE_ID_PATHS = (
@@ -64,13 +64,14 @@ def customer_ids_for_query(workspace, query: str, *, limit: int = 20) -> list[in
 
 
 def _name_prefix(workspace, query: str, limit: int) -> list[int]:
-    """Names starting with the query as typed, Capitalised or Title Cased. Each variant is a range on the
-    (workspace, name) index (`LIKE 'x%'` cannot use a b-tree under most collations, and a case-folded
-    scan reads every customer of the workspace); `startswith` then keeps exactly the prefixed names."""
-    variants = {query, query[:1].upper() + query[1:], query.title()}
-    condition = Q()
-    for variant in variants:
-        condition |= Q(name__gte=variant, name__lt=variant + "\U0010ffff", name__startswith=variant)
+    """Names starting with the query, folded the same way as `Customer.search_name` ("ayse" finds "Ayşe
+    Yılmaz"). A range on the (workspace, search_name) index: `LIKE 'x%'` cannot use a b-tree under most
+    collations, while a range can, and `startswith` then keeps exactly the prefixed names."""
+    folded = fold(query)
+    if not folded:
+        return []
     return list(
-        m.Customer.objects.filter(condition, workspace=workspace).order_by("name", "id").values_list("id", flat=True)[:limit]
+        m.Customer.objects.filter(
+            workspace=workspace, search_name__gte=folded, search_name__lt=folded + "\U0010ffff", search_name__startswith=folded
+        ).order_by("search_name", "id").values_list("id", flat=True)[:limit]
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from chargeside.gateways import types as t
 
 from . import models as m
-from .matching import identifiers_of
+from .matching import fold, identifiers_of
 
 # DTO type → (model, fields copied verbatim from the DTO). `remote_id`, `raw`, `created_at` and the
 # customer link are handled for every model.
@@ -207,7 +207,8 @@ def _link_new_identities(workspace, new: list[t.CustomerDTO]) -> dict[str, int]:
             match = min(ids) if ids else None
         if match is None:
             email = next((value for kind, value in identifiers if kind == m.CustomerIdentifier.Kind.EMAIL), "")
-            match = m.Customer(workspace=workspace, email=email, name=dto.name, phone=dto.phone, locale=dto.locale)
+            match = m.Customer(workspace=workspace, email=email, name=dto.name, phone=dto.phone, locale=dto.locale,
+                               search_name=fold(dto.name))
         for identifier in identifiers:
             claimed.setdefault(identifier, match)
         if isinstance(match, m.Customer):

@@ -92,3 +92,16 @@ def test_refund_before_its_charge_is_linked_when_the_charge_arrives(workspace):
 def test_unknown_dto_type_is_refused(workspace):
     with pytest.raises(TypeError):
         upsert(_connection(workspace), object())
+
+
+def test_names_are_found_without_turkish_letters_or_capitals(workspace):
+    from chargeside.billing.search import customer_ids_for_query
+
+    connection = _connection(workspace)
+    upsert_many(connection, [t.CustomerDTO(remote_id="cus_1", email="a@example.com", name="Ayşe Yılmaz"),
+                             t.CustomerDTO(remote_id="cus_2", email="b@example.com", name="İsmail Çelik")])
+    ayse, ismail = (m.GatewayCustomer.objects.get(remote_id=r).customer_id for r in ("cus_1", "cus_2"))
+    assert customer_ids_for_query(workspace, "ayse") == [ayse]
+    assert customer_ids_for_query(workspace, "AYŞE yıl") == [ayse]
+    assert customer_ids_for_query(workspace, "ismail c") == [ismail]
+    assert customer_ids_for_query(workspace, "yilmaz") == []  # prefixes of the whole name, not of each word
