@@ -89,6 +89,7 @@ def seed(state_or_fake, customers: int = 50, rng_seed: int = 42,
             totals.update(seeder.counts)
         if bulk:
             store.drop_secondary_indexes()  # rebuilt once at the end: much faster than per-row upkeep
+            store.conn.execute("PRAGMA synchronous=OFF")  # a crashed seed is simply re-run
         tasks = [(n, first, min(customers, first + batch)) for n, first in enumerate(range(0, customers, batch))]
         if workers > 1:
             # fork: workers start instantly and need no importable __main__ (spawn would).
@@ -110,6 +111,7 @@ def seed(state_or_fake, customers: int = 50, rng_seed: int = 42,
             store.create_indexes()
             store.conn.execute("PRAGMA cache_size=-32000")
             store.conn.execute("PRAGMA temp_store=MEMORY")
+            store.conn.execute("PRAGMA synchronous=NORMAL")
         if owned:
             store.close()
     return {**totals, "customers_seeded": customers, "demo_customer": DEMO_CUSTOMER,
