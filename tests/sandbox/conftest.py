@@ -20,11 +20,7 @@ import sandbox_stripe_spec as spec_check
 
 from chargeside.sandbox.stripe import StripeFake
 
-API_KEY = "sk_test_sandbox_4eC39HqLyjWDarjtT1zdp7dc"
-
-
-def make_client(base_url: str, api_key: str = API_KEY, retries: int = 0) -> stripe.StripeClient:
-    return stripe.StripeClient(api_key, base_addresses={"api": base_url}, max_network_retries=retries)
+from sandbox_stripe_client import API_KEY, make_client  # noqa: E402,F401  (re-exported for fixtures)
 
 
 @pytest.fixture

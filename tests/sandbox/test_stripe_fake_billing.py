@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 import stripe
-from conftest import API_KEY
+from sandbox_stripe_client import API_KEY
 
 
 @pytest.fixture

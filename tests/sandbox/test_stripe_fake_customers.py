@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 import stripe
-from conftest import API_KEY, make_client
+from sandbox_stripe_client import API_KEY, make_client
 
 from chargeside.sandbox.stripe import StripeFake
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 import stripe
-from conftest import API_KEY, make_client
+from sandbox_stripe_client import API_KEY, make_client
 
 
 @pytest.fixture

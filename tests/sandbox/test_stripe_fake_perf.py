@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 
-from conftest import make_client
+from sandbox_stripe_client import make_client
 
 from chargeside.sandbox.stripe import StripeFake
 from chargeside.sandbox.stripe.resources.customers import new_customer

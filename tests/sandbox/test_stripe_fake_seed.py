@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import make_client
+from sandbox_stripe_client import make_client
 
 from chargeside.sandbox.stripe import StripeFake, shapes
 from chargeside.sandbox.stripe.resources import payments

@@ -345,9 +345,13 @@ class Seeder:
                     self.dispute(ch, when + 3 * DAY, status, rng.choice(["fraudulent", "product_not_received",
                                                                          "duplicate", "subscription_canceled"]),
                                  due_in=(self.now - when) // DAY + rng.randint(2, 20) if "needs" in status else 7)
-        if usable and rng.random() < 0.45:
-            status = self.pick(_SUB_STATUS)
+        # The first customers cover every subscription state, so even a small demo seed shows each one.
+        forced = index < len(_SUB_STATUS)
+        if usable and (rng.random() < 0.45 or forced):
+            status = _SUB_STATUS[index][0] if forced else self.pick(_SUB_STATUS)
             product = self.pick(_PRODUCT)
+            if forced and (product, currency, "month") not in self.prices:
+                product = next((p for p, _ in _PRODUCT if (p, currency, "month") in self.prices), product)
             if (product, currency, "month") in self.prices:
                 self.subscription(cust, usable[0], status, currency, product=product,
                                   interval="year" if rng.random() < 0.2 else "month")
