@@ -103,8 +103,13 @@ def measure_backfill(base_url: str) -> dict:
     connection.set_credentials({"secret_key": API_KEY, "webhook_secret": "whsec_bench"})
     connection.save()
     last = {"at": 0.0}
+    kind_started = {"at": 0.0}
+    per_kind_seconds: dict[str, float] = {}
 
     def progress(done) -> None:
+        if done.finished:
+            per_kind_seconds[str(done.kind)] = round(done.elapsed - kind_started["at"], 2)
+            kind_started["at"] = done.elapsed
         if done.finished or done.elapsed - last["at"] >= 5:
             last["at"] = done.elapsed
             log(f"backfill: {done.kind} {done.kind_total:,}{' (done)' if done.finished else ''}; "
@@ -115,7 +120,9 @@ def measure_backfill(base_url: str) -> dict:
     seconds = time.monotonic() - started
     log(f"chargeside backfill: {run.objects_synced:,} objects in {seconds:.1f}s = {rate(run.objects_synced, seconds)}/s")
     return {"objects": run.objects_synced, "pages": run.pages, "seconds": round(seconds, 2),
-            "objects_per_s": rate(run.objects_synced, seconds), "per_kind": run.counts, "status": run.status,
+            "objects_per_s": rate(run.objects_synced, seconds), "per_kind": run.counts,
+            "per_kind_objects_per_s": {kind: rate(run.counts.get(kind, 0), spent) for kind, spent in per_kind_seconds.items()},
+            "status": run.status,
             "rows": _row_counts(connection)}
 
 
