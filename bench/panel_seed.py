@@ -118,8 +118,11 @@ def seed(cursor, *, workspace_id: int, connection_id: int, customers: int, seed_
     from chargeside.billing import models as m
 
     plan = _plan(customers, seed_value)
+    # Columns that later migrations added and that must be computed, not defaulted.
+    folded = any(f.column == "search_name" for f in m.Customer._meta.concrete_fields)
+    customer_columns = ["id", "workspace_id", "email", "name", "created_at", "updated_at"] + (["search_name"] if folded else [])
     tables = {
-        "customer": Table(m.Customer, ["id", "workspace_id", "email", "name", "created_at", "updated_at"]),
+        "customer": Table(m.Customer, customer_columns),
         "identifier": Table(m.CustomerIdentifier, ["id", "workspace_id", "customer_id", "kind", "value"]),
         "gateway_customer": Table(m.GatewayCustomer, ["id", "workspace_id", "connection_id", "remote_id", "raw",
                                                       "remote_created_at", "synced_at", "customer_id", "email", "name",
@@ -149,7 +152,7 @@ def seed(cursor, *, workspace_id: int, connection_id: int, customers: int, seed_
     cursor.execute("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE")
     before = schema.snapshot(cursor, names)
     saved = schema.drop(cursor, names) if index_mode == "drop" else None
-    ctx = _Context(workspace_id, connection_id, plan, seed_value)
+    ctx = _Context(workspace_id, connection_id, plan, seed_value, fold_names=folded)
     freeze = True
     for key, rows in (
         ("customer", ctx.customers()), ("identifier", ctx.identifiers()), ("gateway_customer", ctx.gateway_customers()),
@@ -182,7 +185,8 @@ def seed(cursor, *, workspace_id: int, connection_id: int, customers: int, seed_
 class _Context:
     """Deterministic row generators (one random stream per table, seeded)."""
 
-    def __init__(self, workspace_id: int, connection_id: int, plan: list[int], seed_value: int):
+    def __init__(self, workspace_id: int, connection_id: int, plan: list[int], seed_value: int, fold_names: bool = False):
+        self.fold_names = fold_names
         self.ws = workspace_id
         self.conn = connection_id
         self.plan = plan
@@ -200,9 +204,12 @@ class _Context:
         return f"{FIRST_NAMES[i % 16]} {LAST_NAMES[(i // 16) % 16]}"
 
     def customers(self):
+        if self.fold_names:  # Customer.search_name, as Customer.save() fills it
+            from chargeside.billing.matching import fold
         for i in range(1, len(self.plan) + 1):
-            created = _ts(self._customer_created(i))
-            yield (i, self.ws, self._email(i), self._name(i), created, created)
+            created, name = _ts(self._customer_created(i)), self._name(i)
+            row = (i, self.ws, self._email(i), name, created, created)
+            yield (*row, fold(name)) if self.fold_names else row
 
     def identifiers(self):
         for i in range(1, len(self.plan) + 1):
