@@ -66,6 +66,11 @@ def test_panel_benchmark_seeds_by_copy_serves_both_views_and_reuses_the_seed(ben
         assert figures[name]["non_2xx"] == 0
     assert figures["panel_to_bare_ratio"] == round(figures["panel"]["requests_per_s"] / figures["bare"]["requests_per_s"], 3)
     assert figures["machine"]["cores"] == os.cpu_count()
+    with psycopg.connect(f"{PG_SERVER}/{bench_db}") as conn:
+        customer = conn.execute("SELECT email, name, search_name FROM billing_customer WHERE id = 17").fetchone()
+        charge_ids = conn.execute("SELECT min(id), max(id), count(*) FROM billing_charge").fetchone()
+    assert customer == ("customer17@bench.example", "Alan Turing", "alan turing")
+    assert charge_ids == (1, charges, charges)
 
     again = run_bench("bench.panel", *common, "--seed-only", home=tmp_path)
 
