@@ -21,33 +21,6 @@ def _paid_intent(client, customer, amount=10_000, currency="usd"):
     })
 
 
-def test_manual_capture_partial_keeps_charge_consistent(client, customer):
-    pi = _manual_intent(client, customer)
-    assert (pi.status, pi.amount_capturable) == ("requires_capture", 10_000)
-    charge = client.v1.charges.retrieve(pi.latest_charge)
-    assert (charge.captured, charge.amount_captured, charge.paid) == (False, 0, True)
-
-    captured = client.v1.payment_intents.capture(pi.id, params={"amount_to_capture": 7_500})
-    assert (captured.status, captured.amount_received, captured.amount_capturable) == ("succeeded", 7_500, 0)
-    charge = client.v1.charges.retrieve(pi.latest_charge)
-    assert (charge.captured, charge.amount_captured, charge.amount_refunded, charge.refunded) == (True, 7_500, 2_500, False)
-
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        client.v1.payment_intents.capture(pi.id)
-    assert caught.value.code == "payment_intent_unexpected_state"
-
-
-def test_cancel_releases_an_authorisation(client, customer):
-    pi = _manual_intent(client, customer, 4_200)
-    canceled = client.v1.payment_intents.cancel(pi.id, params={"cancellation_reason": "requested_by_customer"})
-    assert (canceled.status, canceled.cancellation_reason) == ("canceled", "requested_by_customer")
-    charge = client.v1.charges.retrieve(pi.latest_charge)
-    assert (charge.refunded, charge.amount_refunded, charge.captured) == (True, 4_200, False)
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        client.v1.payment_intents.cancel(pi.id)
-    assert caught.value.code == "payment_intent_unexpected_state"
-
-
 def test_expand_latest_charge_and_customer(client, customer):
     pi = _paid_intent(client, customer)
     expanded = client.v1.payment_intents.retrieve(pi.id, params={"expand": ["latest_charge", "customer"]})

@@ -126,13 +126,18 @@ def new_charge(object_id: str, created: int, *, amount: int, currency: str, pm: 
         payment_method_details=charge_details(pm, amount), billing_details=pm["billing_details"],
         outcome=outcome(decline, rng), paid=not failed, status="failed" if failed else "succeeded",
         receipt_url=f"https://pay.stripe.com/receipts/payment/sandbox_{object_id}",
-        balance_transaction=None if failed else "txn_" + object_id.split("_", 1)[1],
+        # Funds move (and a balance transaction exists) only once the charge is captured.
+        balance_transaction=balance_transaction_id(object_id) if captured and not failed else None,
     )
     if failed:
         code, message = cards.DECLINES.get(decline, cards.DECLINES["generic_decline"])
         ch["failure_code"], ch["failure_message"] = code, message
     ch.update(fields)
     return ch
+
+
+def balance_transaction_id(charge_id: str) -> str:
+    return "txn_" + charge_id.split("_", 1)[1]
 
 
 def card_error(decline: str, *, charge: dict, pi: dict | None, pm: dict) -> errors.StripeError:
@@ -200,18 +205,28 @@ def capture(ctx: Ctx, pi: dict, amount: int | None) -> dict:
             param="amount_to_capture", code="amount_too_large",
         )
     before_ch = ctx.load("charge", pi["latest_charge"])
-    # The uncaptured part is released: it shows up in amount_refunded, as on the live API.
-    ch = {**before_ch, "captured": True, "amount_captured": amount,
-          "amount_refunded": before_ch["amount"] - amount}
-    ch["refunded"] = ch["amount_refunded"] >= ch["amount"]
-    ctx.save(ch)
-    ctx.emit("charge.captured", ch, {"captured": False, "amount_captured": 0})
+    ctx.changed("charge.captured", before_ch, capture_charge(before_ch, amount))
     before_pi = dict(pi)
     pi.update(status="succeeded", amount_received=amount, amount_capturable=0)
     ctx.save(pi)
     ctx.emit("payment_intent.succeeded", pi, {"status": before_pi["status"],
-                                              "amount_received": before_pi["amount_received"]})
+                                              "amount_received": before_pi["amount_received"],
+                                              "amount_capturable": before_pi["amount_capturable"]})
     return pi
+
+
+def capture_charge(charge: dict, amount: int) -> dict:
+    """The charge after capturing ``amount`` of its authorisation.
+
+    Since API 2025-03-31.basil the uncaptured remainder is simply released: no refund object,
+    ``amount_refunded``/``refunded`` untouched, no ``charge.refunded`` event, and the balance
+    transaction shows the captured amount (docs.stripe.com/changelog/basil/2025-03-31/
+    remove-refund-from-partial-capture-and-payment-cancellation-flow; support.stripe.com
+    "Changes to balance transaction behavior for partial capture and payment cancellation
+    flows"). Before basil the remainder was counted in ``amount_refunded``.
+    """
+    return {**charge, "captured": True, "amount_captured": amount,
+            "balance_transaction": balance_transaction_id(charge["id"])}
 
 
 CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation",
@@ -225,11 +240,9 @@ def cancel(ctx: Ctx, pi: dict, reason: str | None) -> dict:
             "PaymentIntent with one of the following statuses may be canceled: " + ", ".join(CANCELABLE) + ".",
             code="payment_intent_unexpected_state",
         )
-    if pi["status"] == "requires_capture" and pi.get("latest_charge"):
-        before_ch = ctx.load("charge", pi["latest_charge"])
-        ch = {**before_ch, "amount_refunded": before_ch["amount"], "refunded": True}
-        ctx.save(ch)
-        ctx.emit("charge.refunded", ch, {"amount_refunded": before_ch["amount_refunded"], "refunded": False})
+    # Releasing an authorisation leaves its charge as it was (captured false, amount_captured 0,
+    # amount_refunded 0, refunded false) and emits no charge.refunded since basil (same sources
+    # as capture_charge); only the PaymentIntent's status says the hold was voided.
     pi.update(status="canceled", canceled_at=ctx.now, cancellation_reason=reason, amount_capturable=0)
     ctx.save(pi)
     ctx.emit("payment_intent.canceled", pi)

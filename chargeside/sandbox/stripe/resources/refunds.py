@@ -50,11 +50,27 @@ def new_refund(object_id: str, created: int, charge: dict, amount: int, **fields
     return obj
 
 
+def refundable(charge: dict) -> int:
+    """What refunds can return in total: the captured amount (basil: a partial capture's released
+    remainder is not refundable and not in ``amount_refunded``). A legacy charge that was never
+    captured can still be refunded in full, which releases it."""
+    return charge["amount_captured"] if charge["captured"] else charge["amount"]
+
+
 def _check(charge: dict, amount: int | None) -> int:
-    remaining = charge["amount"] - charge["amount_refunded"]
+    total = refundable(charge)
+    remaining = total - charge["amount_refunded"]
     if charge["status"] != "succeeded":
         raise errors.invalid_request(
             f"Charge {charge['id']} has a status of {charge['status']} and cannot be refunded.",
+            param="charge",
+        )
+    if not charge["captured"] and charge.get("payment_intent"):
+        # An authorisation held by a PaymentIntent is released by canceling the intent; refunding
+        # its charge fails (artsy/exchange#463 learned this in production). Wording is ours.
+        raise errors.invalid_request(
+            f"Charge {charge['id']} has not been captured. Cancel its PaymentIntent "
+            f"({charge['payment_intent']}) to release the authorization.",
             param="charge",
         )
     if charge.get("_dispute_lost"):
@@ -71,7 +87,7 @@ def _check(charge: dict, amount: int | None) -> int:
         cur = charge["currency"]
         if charge["amount_refunded"] == 0:
             message = (f"Refund amount ({money.format_amount(amount, cur)}) is greater than charge "
-                       f"amount ({money.format_amount(charge['amount'], cur)})")
+                       f"amount ({money.format_amount(total, cur)})")
         else:
             message = (f"Refund amount ({money.format_amount(amount, cur)}) is greater than unrefunded "
                        f"amount on charge ({money.format_amount(remaining, cur)})")
@@ -85,7 +101,7 @@ def refund_charge(ctx: Ctx, charge: dict, amount: int | None, *, reason=None, me
     ctx.save(refund)
     before = dict(charge)
     charge["amount_refunded"] += amount
-    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+    charge["refunded"] = charge["amount_refunded"] >= refundable(charge)
     ctx.save(charge)
     ctx.emit("refund.created", refund)
     ctx.emit("charge.refunded", charge, {"amount_refunded": before["amount_refunded"],
