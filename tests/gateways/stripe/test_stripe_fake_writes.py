@@ -80,10 +80,6 @@ def test_authorize_then_capture_part(adapter, shop):
     assert again.amount_captured == 5000
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sandbox/stripe counts the released 3000 of a partial capture in amount_refunded, as Stripe did before "
-    "2025-03-31.basil; the fake serves 2026-10-28.endive, where amount_refunded is not touched "
-    "(support.stripe.com: changes to balance transaction behavior for partial capture). Remove when fixed."))
 def test_partial_capture_releases_the_rest_without_a_refund(adapter, shop):
     customer, pm = shop.customer_with_card()
     held = adapter.authorize(customer_remote_id=customer, payment_method_remote_id=pm, amount=Money(8000, "GBP"),
