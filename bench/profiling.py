@@ -26,16 +26,37 @@ def py_spy() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("py-spy")
 
 
-def record(pids: list[int], seconds: float, output: str, rate: int = 200) -> list[subprocess.Popen]:
+def record(pids: list[int], seconds: float | None, output: str, rate: int = 200) -> list[subprocess.Popen]:
+    """One py-spy per pid writing `output.<n>`; without `seconds` it records until `finish()`."""
     binary = py_spy()
     if not binary:
         raise RuntimeError("py-spy is not installed (pip install py-spy)")
     procs = []
     for n, pid in enumerate(pids):
-        command = [binary, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", str(rate),
-                   "--nonblocking", "--format", "raw", "--output", f"{output}.{n}"]
+        command = [binary, "record", "--pid", str(pid), "--rate", str(rate), "--nonblocking", "--format", "raw",
+                   "--output", f"{output}.{n}"]
+        if seconds is not None:
+            command += ["--duration", str(int(seconds))]
         procs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return procs
+
+
+def finish(procs: list[subprocess.Popen], output: str, *, stop: bool, wait: float = 60) -> dict:
+    """Wait for (or, with `stop`, interrupt) the recorders, merge their files into `output`, summarise."""
+    import signal
+
+    for proc in procs:
+        if stop and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+    files = [Path(f"{output}.{n}") for n in range(len(procs))]
+    Path(output).write_text("".join(f.read_text() for f in files if f.exists()))
+    for f in files:
+        f.unlink(missing_ok=True)
+    return {"file": output, **summarise([output])}
 
 
 def summarise(files: list[str], top: int = 25) -> dict:
@@ -67,19 +88,9 @@ def profile_run(server, paths: list[str], *, seconds: float, connections: int, o
     log(f"profiling gunicorn workers {pids} with py-spy for {seconds}s")
     procs = record(pids, seconds, output)
     result = loadgen.run(server.base_url, paths, seconds=seconds, connections=connections, engine=engine)
-    for proc in procs:
-        try:
-            proc.wait(timeout=seconds + 30)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-    files = [f"{output}.{n}" for n in range(len(pids))]
-    merged = Path(output)
-    merged.write_text("".join(Path(f).read_text() for f in files if Path(f).exists()))
-    for f in files:
-        Path(f).unlink(missing_ok=True)
-    summary = summarise([str(merged)])
-    log(f"profile written to {merged} ({summary['samples']} samples, {result.requests_per_s} req/s under the profiler)")
-    return {"file": str(merged), "requests_per_s_under_profiler": result.requests_per_s, **summary}
+    summary = finish(procs, output, stop=False, wait=seconds + 30)
+    log(f"profile written to {output} ({summary['samples']} samples, {result.requests_per_s} req/s under the profiler)")
+    return {"requests_per_s_under_profiler": result.requests_per_s, **summary}
 
 
 if __name__ == "__main__":  # summarise an existing raw profile: python -m bench.profiling FILE [TOP]

@@ -35,7 +35,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench import loadgen
+from bench import loadgen, profiling
 from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate, rate,
                           stop_cleanly_on_sigterm, wait_for_quiet)
 from bench.cpu import CpuMeter
@@ -64,6 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-requests", type=int, default=None, help="stop POSTing after this many (python engine)")
     p.add_argument("--batch-size", type=int, default=200, help="deliveries per drain batch")
     p.add_argument("--quiet-wait", type=float, default=180.0, help="seconds to wait for an idle machine before each part")
+    p.add_argument("--profile", metavar="FILE", help="also sample with py-spy: the workers while acknowledging "
+                   "(FILE.ack) and the drain (FILE.drain); collapsed stacks, summarised in the JSON")
     return p.parse_args(argv)
 
 
@@ -170,10 +172,13 @@ def main(argv=None) -> int:
                 raise RuntimeError(f"the endpoint did not accept a signed delivery: {answer}")
             busy = wait_for_quiet(args.quiet_wait)
             meter = CpuMeter(url, args.database, {"app": server.worker_pids})
+            spies = profiling.record(server.worker_pids(), None, args.profile + ".ack") if args.profile else []
             meter.start()
             ack = loadgen.post_sequence(server.base_url, path, items[1:], seconds=args.duration, connections=args.connections,
                                         engine=args.engine, max_requests=args.max_requests)
             ack.server_cpu = meter.stop(ack.requests)
+            if spies:
+                figures["profile_ack"] = profiling.finish(spies, args.profile + ".ack", stop=True)
             ack.busy_before_pct = busy
         exhausted = ack.requests >= len(items) - 1
         log(f"acknowledged: {ack.requests_per_s}/s ({ack.requests:,} deliveries, {ack.errors} errors, {ack.non_2xx} non-2xx, "
@@ -187,11 +192,14 @@ def main(argv=None) -> int:
         busy = wait_for_quiet(args.quiet_wait)
         log("draining the stored deliveries (chargeside.ingest.pipeline.drain)")
         meter = CpuMeter(url, args.database, {"drain": lambda: [os.getpid()], "fake": lambda: [fake.process.pid]})
+        spies = profiling.record([os.getpid()], None, args.profile + ".drain") if args.profile else []
         meter.start()
         t0 = time.monotonic()
         result = drain(batch_size=args.batch_size, time_budget=3600)
         seconds = time.monotonic() - t0
         drain_cpu = meter.stop(result.events_applied + result.duplicates)
+        if spies:
+            figures["profile_drain"] = profiling.finish(spies, args.profile + ".drain", stop=True)
         log(f"applied: {result.events_applied:,} events in {seconds:.1f}s = {rate(result.events_applied, seconds)}/s "
             f"({result.duplicates:,} duplicates, {result.retrying} retrying, {result.failed} failed)")
     figures.update({
