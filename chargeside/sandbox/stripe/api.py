@@ -79,7 +79,7 @@ class Api:
         try:
             if fault and fault.status:
                 raise fault.error()
-            self._authenticate(headers)
+            api_key = self._authenticate(headers)
             if path.startswith("/_sandbox/") and method == "POST":
                 from .control import handle_http
 
@@ -90,9 +90,9 @@ class Api:
             if method == "POST" and body:
                 params.update(forms.decode(body.decode("utf-8")))
             if key:
-                response = self._idempotent(key, method, path, params, request_id, base_url)
+                response = self._idempotent(key, method, path, params, request_id, base_url, api_key)
             else:
-                status, payload = self._execute(method, path, params, request_id, None, base_url)
+                status, payload = self._execute(method, path, params, request_id, None, base_url, api_key)
                 response = Response(status, payload)
         except errors.StripeError as exc:
             response = Response(exc.status, _json(exc.body(request_id)), dict(exc.headers))
@@ -113,7 +113,7 @@ class Api:
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _authenticate(self, headers: dict) -> None:
+    def _authenticate(self, headers: dict) -> str:
         auth = headers.get("authorization", "").strip()
         scheme, _, value = auth.partition(" ")
         if scheme.lower() == "bearer":
@@ -133,8 +133,9 @@ class Api:
                 raise errors.auth_invalid(api_key)
         elif not api_key.startswith(("sk_test_", "rk_test_")):
             raise errors.auth_invalid(api_key)
+        return api_key
 
-    def _idempotent(self, key, method, path, params, request_id, base_url) -> Response:
+    def _idempotent(self, key, method, path, params, request_id, base_url, api_key) -> Response:
         idem = self.fake.idempotency
         fp = fingerprint(params)
         with idem.hold(key):
@@ -146,7 +147,7 @@ class Api:
                     {"Idempotent-Replayed": "true", "Original-Request": saved.request_id},
                 )
             try:
-                status, payload = self._execute(method, path, params, request_id, key, base_url)
+                status, payload = self._execute(method, path, params, request_id, key, base_url, api_key)
                 headers = {}
             except errors.StripeError as exc:
                 if not exc.store_idempotent:
@@ -155,10 +156,10 @@ class Api:
             idem.save(key, method, path, fp, status, payload, request_id, self.fake.clock.now())
             return Response(status, payload, headers)
 
-    def _execute(self, method, path, params, request_id, key, base_url) -> tuple[int, bytes]:
+    def _execute(self, method, path, params, request_id, key, base_url, api_key) -> tuple[int, bytes]:
         handler, path_params = resolve(method, path)
         ctx = Ctx(self.fake, method=method, path=path, params=params, request_id=request_id,
-                  idem_key=key, base_url=base_url)
+                  idem_key=key, base_url=base_url, api_key=api_key)
         deferred = None
         if method == "GET":
             result = handler(ctx, **path_params)

@@ -40,7 +40,7 @@ class Committed(Exception):
 class Ctx:
     def __init__(self, fake: StripeFake, *, method: str = "POST", path: str = "",
                  params: dict | None = None, request_id: str | None = None,
-                 idem_key: str | None = None, base_url: str | None = None):
+                 idem_key: str | None = None, base_url: str | None = None, api_key: str | None = None):
         self.fake = fake
         self.store = fake.store
         self.params = params or {}
@@ -48,6 +48,7 @@ class Ctx:
         self.path = path
         self.request_id = request_id
         self.idem_key = idem_key
+        self.api_key = api_key  # the caller's key (None for test controls)
         self.base_url = base_url or fake.base_url or "http://127.0.0.1"
         self.now = fake.clock.now()
         self.events: list[dict] = []

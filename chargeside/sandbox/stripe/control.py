@@ -54,6 +54,18 @@ class Control:
         where = {"lookup": type} if type else None
         return self.fake.store.find("event", where, limit=limit)
 
+    def set_account(self, **fields) -> dict:
+        """Change what ``GET /v1/account`` shows for every key: ``name`` (business profile and
+        dashboard display name), ``country``, ``default_currency``, ``email``, ``timezone``."""
+        from .resources import account
+
+        unknown = set(fields) - set(account.SETTABLE)
+        if unknown:
+            raise errors.invalid_request(f"Unknown account setting(s): {', '.join(sorted(unknown))}.")
+        store = self.fake.store
+        store.meta_set("account", {**store.meta_get("account", {}), **fields})
+        return account.settings_of(Ctx(self.fake, method="GET"))
+
     # -- money moving ---------------------------------------------------------------------------
 
     def charge(self, customer: str, amount: int, currency: str = "usd", *, decline: str | None = None,
@@ -153,7 +165,7 @@ class Control:
 
 # -- HTTP surface for out-of-process callers ----------------------------------------------------
 
-_HTTP_ACTIONS = ("charge", "renew_subscription", "retry_invoice", "create_dispute", "close_dispute",
+_HTTP_ACTIONS = ("set_account", "charge", "renew_subscription", "retry_invoice", "create_dispute", "close_dispute",
                  "complete_checkout", "advance", "run_billing", "get", "now")
 
 

@@ -1,6 +1,7 @@
 """Resource families; importing them registers their routes and object defaults."""
 
 from . import (  # noqa: F401
+    account,
     catalog,
     charges,
     checkout,
