@@ -24,6 +24,10 @@ SPEC_NORMALISATIONS = [
 # Operations the fake serves that the 2023 spec does not have.
 NOT_IN_SPEC = {
     ("POST", "/v1/invoices/create_preview"): "added in API 2025-03-31 (replaces GET /v1/invoices/upcoming)",
+    ("GET", "/v1/tax_ids"): "owner-based Tax ID API, added after 2023-08 (retrieve, list by owner[type]); "
+                            "the same tax_id objects are validated on /v1/customers/{customer}/tax_ids",
+    ("POST", "/v1/tax_ids"): "owner-based Tax ID API, added after 2023-08",
+    ("DELETE", "/v1/tax_ids"): "owner-based Tax ID API, added after 2023-08",
     ("POST", "/_sandbox"): "the fake's own control surface",
     ("GET", "/checkout"): "hosted card-update page (checkout.stripe.com in real life)",
     ("POST", "/checkout"): "hosted card-update page form post",
