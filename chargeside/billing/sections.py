@@ -38,6 +38,12 @@ ITEM_ACTIONS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     "subscription_cancel": ("subscription", lambda r: r["status"] in LIVE_SUBSCRIPTIONS and not r["cancel_at_period_end"]),
     "subscription_change": ("subscription", lambda r: r["status"] in (SS.ACTIVE, SS.TRIALING)),
     "invoice_send": ("invoice", lambda r: r["status"] == IS.OPEN),
+    # Customer-level actions, offered on each of the customer's gateway accounts (see customer_accounts()).
+    "subscription_create": ("account", lambda r: not r["deleted"] and r["_has_prices"]),
+    "authorize": ("account", lambda r: not r["deleted"] and r["_has_methods"]),
+    "coupon_apply": ("account", lambda r: not r["deleted"]),
+    "tax_id_add": ("account", lambda r: not r["deleted"]),
+    "card_update_link": ("account", lambda r: not r["deleted"]),
 }
 
 
@@ -252,6 +258,53 @@ BUILDERS = {
     "charges": _charges, "refunds": _refunds, "subscriptions": _subscriptions, "invoices": _invoices,
     "disputes": _disputes, "payment_methods": _payment_methods, "tax_ids": _tax_ids, "recent_actions": _recent_actions,
 }
+
+
+def _accounts(ctx: ViewContext) -> tuple[Item, ...]:
+    qs = ctx.scope(m.GatewayCustomer.objects.filter(workspace_id=ctx.workspace_id, id__in=ctx.gateway_customer_ids))
+    has_methods = Exists(m.PaymentMethod.objects.filter(gateway_customer_id=OuterRef("id")))
+    has_prices = Exists(m.Price.objects.filter(connection_id=OuterRef("connection_id"), active=True).exclude(interval=""))
+    columns = (*_BASE, "email", "name", "deleted", "coupon_remote_id", "default_payment_method_remote_id", "connection__name",
+               "_has_methods", "_has_prices")
+    rows = qs.annotate(_has_methods=has_methods, _has_prices=has_prices).order_by("id").values(*columns)
+    return tuple(
+        _item(ctx, "account", {**row, "status": "deleted" if row["deleted"] else "active"}, email=row["email"], name=row["name"],
+              connection=row["connection__name"], deleted=row["deleted"], coupon=row["coupon_remote_id"],
+              default_payment_method=row["default_payment_method_remote_id"])
+        for row in rows
+    )
+
+
+def _account_permissions() -> set:
+    return {action.permission for name, action in _registered_actions().items() if ITEM_ACTIONS[name][0] == "account"}
+
+
+def customer_accounts(*, workspace, customer_ids, member=None, language: str = "en") -> tuple[Item, ...]:
+    """The customers' gateway accounts as "account" items, each listing the customer-level actions (start a
+    subscription, authorise a payment, discount, tax id, card update link) this member may run on it.
+    Nothing is read for a member who may run none of them."""
+    if member is None or not member.is_active or not any(can(member.role, perm) for perm in _account_permissions()):
+        return ()
+    return _account_items(workspace, customer_ids, member, language)
+
+
+def _account_items(workspace, customer_ids, member, language, only_id=None) -> tuple[Item, ...]:
+    from .view_model import identity_rows, view_context
+
+    rows = identity_rows(workspace.id, customer_ids)
+    ctx = view_context(workspace.id, customer_ids, member, language, rows, only_id=only_id)
+    return _accounts(ctx) if ctx.gateway_customer_ids else ()
+
+
+def actionable_item(*, workspace, customer_ids, kind: str, item_id: int, member=None, language: str = "en") -> Item | None:
+    """One item of these customers with the actions this member may run on it now (an "account" for the
+    customer-level actions), or None: not theirs."""
+    if kind == "account":
+        found = _account_items(workspace, customer_ids, member, language, only_id=item_id)
+        return found[0] if found else None
+    from .selectors import customer_item
+
+    return customer_item(workspace=workspace, customer_ids=customer_ids, kind=kind, item_id=item_id, member=member, language=language)
 
 
 def visible(ctx: ViewContext, name: str) -> bool:

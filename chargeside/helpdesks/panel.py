@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from chargeside.billing.matching import find_customers, normalise_email
+from chargeside.billing.sections import customer_accounts
 from chargeside.billing.selectors import CustomerView, customer_view
 from chargeside.core.formatting import SUPPORTED
 from chargeside.workspaces.models import Member
@@ -40,6 +41,7 @@ class Panel:
     ticket_url: str
     customer_ids: tuple[int, ...]
     view: CustomerView | None  # None: no billing record matches the requester
+    accounts: tuple = ()  # the customer's gateway accounts that offer this member customer-level actions
 
     @property
     def read_only(self) -> bool:
@@ -86,7 +88,14 @@ def build_panel(context: DeskContext, *, limit: int = 5) -> Panel:
     return Panel(
         workspace=workspace, member=member, agent=context.agent, language=language, emails=emails, name=context.name,
         ticket_url=context.ticket_url, customer_ids=customer_ids, view=view,
+        accounts=account_menu(workspace, customer_ids, member, language) if view else (),
     )
+
+
+def account_menu(workspace, customer_ids, member, language: str) -> tuple:
+    """The accounts to list in the "Actions" menu: those with at least one action for this member."""
+    accounts = customer_accounts(workspace=workspace, customer_ids=list(customer_ids), member=member, language=language)
+    return tuple(account for account in accounts if account.actions)
 
 
 def session_member(workspace, member_id: int | None) -> Member | None:

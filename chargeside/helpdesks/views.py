@@ -19,7 +19,7 @@ from chargeside.billing.selectors import customer_section, customer_view
 from chargeside.core.signing import SignatureError
 
 from .http import forbidden, panel_session_required, with_panel_headers
-from .panel import DeskContext, build_panel, session_member
+from .panel import DeskContext, account_menu, build_panel, session_member
 from .signing import session_issue, verify_link
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def panel(request):
     )
     with translation.override(built.language):
         response = render(request, "chargeside/panel/page.html", {
-            "panel": built, "view": built.view, "token": token, "member": built.member,
+            "panel": built, "view": built.view, "accounts": built.accounts, "token": token, "member": built.member,
             "requester_name": link.name, "lang": built.language,
         })
     return with_panel_headers(response, link.workspace)
@@ -78,7 +78,8 @@ def panel_body(request, session, *, flash=None, status: int = 200):
         workspace=session.workspace, customer_ids=list(session.customer_ids), member=member, language=session.language,
         limit=PAGE_SIZE,
     ) if session.customer_ids else None
+    accounts = account_menu(session.workspace, session.customer_ids, member, session.language) if view else ()
     return render(request, "chargeside/panel/body.html", {
-        "view": view, "member": member, "flash": flash, "lang": session.language,
+        "view": view, "accounts": accounts, "member": member, "flash": flash, "lang": session.language,
         "panel": {"emails": session.emails, "read_only": member is None},
     }, status=status)

@@ -7,7 +7,7 @@ import pytest
 JUNK = {"workspace": "x", "role": "superuser", "active": "maybe", "decision": "perhaps", "scope": "member:abc", "currency": "€€",
         "per_action": "NaN", "per_day": "1e999", "origins": "javascript:alert(1)", "source": "' OR 1=1 --", "account": "-1",
         "username": "x" * 400, "email": "not-an-email", "language": "klingon", "name": "", "step": "confirm",
-        "confirm_params": "{\"as_of\": \"\\u0000\"}", "amount": "12,34,56", "reason": "r", "ticket_url": "ftp://x", "q": "\x00"}
+        "as_of": "\x00", "proration_date": "1e999", "amount": "12,34,56", "reason": "r", "ticket_url": "ftp://x", "q": "\x00"}
 
 
 @pytest.mark.parametrize("path", [

@@ -178,7 +178,7 @@ def test_preview_needs_a_reason_then_shows_what_remains(client, workspace, ayse,
     confirm = client.post(url, {"mode": "partial", "amount": "100", "reason": "double charge"}, headers=headers).content.decode()
 
     assert "Give a reason" in missing
-    assert "Enter the amount to refund." in empty
+    assert "Enter an amount." in empty
     assert "Only TRY\u00a0300.00 of this charge can still be refunded." in too_much
     assert "Confirm: Refund" in confirm
     assert 'name="amount_minor" value="10000"' in confirm

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy
 
-from ..action_forms import ACTION_LABELS
+from chargeside.actions.inputs import label_of
 
 register = template.Library()
 
@@ -58,7 +58,7 @@ def event_label(value) -> str:
 
 @register.filter
 def action_label(value) -> str:
-    return str(ACTION_LABELS.get(value, str(value or "").replace("_", " ")))
+    return label_of(str(value or ""))
 
 
 @register.filter

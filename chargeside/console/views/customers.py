@@ -1,8 +1,7 @@
-"""Customer search, the customer page (the panel's view model) and the action confirmation step."""
+"""Customer search, the customer page (the panel's view model) and the action steps (form, confirmation, run)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 from django.contrib import messages
@@ -15,17 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chargeside.actions.base import ActionError
+from chargeside.actions.inputs import bound_fields, check_choices, confirmation, inputs_for, link_result, load_subject, params_from
 from chargeside.actions.models import ActionAttempt
 from chargeside.actions.registry import get_action
 from chargeside.actions.runner import ActionRequest, action_preview, run_action
 from chargeside.billing.identity import customer_merge, customer_split
 from chargeside.billing.models import Customer, GatewayCustomer
+from chargeside.billing.sections import actionable_item, customer_accounts
 from chargeside.billing.selectors import SECTIONS, customer_search, customer_section, customer_view
+from chargeside.core.formatting import money
 from chargeside.workspaces.roles import Perm, can
 
 from ..access import console_view, page, refuse
-from ..action_forms import ITEM_PARAM, fields_for, label_for, params_from
-from ..text import has_nul, plain
+from ..text import plain
 
 SECTION_LIMIT = 10
 
@@ -61,15 +62,12 @@ def customer_detail(request, pk: int):
         if full is not None:
             view = replace(view, sections={**view.sections, expanded: full})
     accounts = GatewayCustomer.objects.filter(workspace=request.workspace, customer=customer).select_related("connection").order_by("id")
+    actionable = customer_accounts(workspace=request.workspace, customer_ids=[customer.pk], member=request.member, language=_language())
     return page(request, "console/customers/detail.html", {
-        "section": "customers", "customer": customer, "view": view, "labels": _action_labels(view),
+        "section": "customers", "customer": customer, "view": view,
+        "account_actions": [account for account in actionable if account.actions],
         "accounts": accounts if can(request.member.role, Perm.CUSTOMER_MERGE) else None,
     })
-
-
-def _action_labels(view) -> dict[str, str]:
-    names = {name for section in view.sections.values() for item in section.items for name in item.actions}
-    return {name: label_for(get_action(name)) for name in names}
 
 
 def _ticket_url(value: str) -> str:
@@ -84,61 +82,53 @@ def _ticket_url(value: str) -> str:
 
 @console_view(Perm.VIEW_BILLING)
 def customer_action(request, pk: int, action_name: str, kind: str, item_id: int):
+    """The form, the confirmation (action_preview) and the run of one action, from its declared inputs."""
     customer = _customer(request, pk)
-    try:
-        action = get_action(action_name)
-    except ActionError:
-        raise Http404 from None
-    if kind not in ITEM_PARAM:
+    inputs = inputs_for(action_name)
+    if inputs is None or kind != inputs.on:
         raise Http404
+    action = get_action(action_name)
     if not can(request.member.role, action.permission):
         return refuse(request, _("Your role does not allow this action."))
-    try:
-        target = action.resolve(request.workspace, {ITEM_PARAM[kind]: str(item_id)})
-    except ActionError:
-        raise Http404 from None
-    if target.customer is not None and target.customer.pk != customer.pk:
+    item = actionable_item(workspace=request.workspace, customer_ids=[customer.pk], kind=kind, item_id=item_id,
+                           member=request.member, language=_language())
+    if item is None:  # not this customer's (or another workspace's): not found
         raise Http404
+    if action_name not in item.actions:
+        return refuse(request, _("This action is not available for this item (the gateway or its state)."), status=409)
+    subject = load_subject(request.workspace, inputs, item_id)
+    values = request.POST if request.method == "POST" else {"mode": "full"}
     context = {
-        "section": "customers", "customer": customer, "action": action, "action_label": label_for(action),
-        "fields": fields_for(action.name), "target": target, "kind": kind, "item_id": item_id,
-        "needs_reason": action.moves_money or getattr(action, "requires_reason", False), "values": request.POST,
+        "section": "customers", "customer": customer, "inputs": inputs, "item": item, "kind": kind, "item_id": item_id,
+        "fields": bound_fields(inputs, subject, values, _language()), "values": values,
+        "needs_reason": action.moves_money or action.requires_reason,
     }
     if request.method != "POST":
         return page(request, "console/customers/action.html", context)
-    step = request.POST.get("step")
     try:
-        params = params_from(request.POST, action.name, kind, str(item_id))
-        if step == "confirm":
-            params.update(_confirm_params(request.POST.get("confirm_params", "")))
+        params = params_from(inputs, item_id, request.POST)
+        check_choices(inputs, subject, params, _language())  # e.g. a plan of this connection, a card of this customer
         action_request = ActionRequest(action=action.name, params=params, reason=plain(request.POST.get("reason"), 1000),
                                        ticket_url=_ticket_url(request.POST.get("ticket_url", "")), source="console")
-        if step == "confirm":
-            return _run(request, customer, action_request)
+        if request.POST.get("step") == "confirm":
+            return _run(request, customer, inputs, action_request)
         preview = action_preview(member=request.member, request=action_request, language=_language())
     except ActionError as exc:
         return page(request, "console/customers/action.html", {**context, "error": exc}, status=exc.status)
-    exact = preview.amount.amount if preview.amount is not None and any(f.kind == "money" for f in context["fields"]) else ""
     return page(request, "console/customers/action.html", {
-        **context, "preview": preview, "confirm_params": json.dumps(preview.confirm_params or {}, default=str), "amount_minor": exact,
+        **context, "preview": preview, "confirmed": confirmation(inputs, params, preview),
+        "amount_display": money(preview.amount.amount, preview.amount.currency, _language()) if preview.amount else "",
     })
 
 
-def _confirm_params(raw: str) -> dict:
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ActionError(_("The confirmation form was damaged; preview again.")) from None
-    if not isinstance(value, dict) or has_nul(value):
-        raise ActionError(_("The confirmation form was damaged; preview again."))
-    return value
-
-
-def _run(request, customer, action_request):
+def _run(request, customer, inputs, action_request):
     outcome = run_action(member=request.member, request=action_request)
     attempt = outcome.attempt
+    if attempt.status == ActionAttempt.Status.SUCCEEDED and inputs.shows_link:
+        return page(request, "console/customers/link.html", {
+            "section": "customers", "customer": customer, "inputs": inputs, "replayed": outcome.replayed,
+            **link_result(attempt.result, _language()),
+        })
     if attempt.status == ActionAttempt.Status.SUCCEEDED:
         messages.success(request, _("Done.") if not outcome.replayed else _("This was already done; nothing was repeated."))
     elif attempt.status == ActionAttempt.Status.AWAITING_APPROVAL:

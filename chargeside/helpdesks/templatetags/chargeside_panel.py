@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext
 
+from chargeside.actions.inputs import inputs_for, noun_of
 from chargeside.billing.selectors import status_label
-
-from ..action_forms import form_for
 
 register = template.Library()
 
@@ -30,12 +29,12 @@ def status_pill(status: str, kind: str = ""):
 
 @register.simple_tag
 def panel_actions(item):
-    """(name, label, danger) for the item's actions that the panel has a form for."""
+    """(name, label, danger) for the item's actions that have declared inputs."""
     found = []
     for name in getattr(item, "actions", ()):
-        form = form_for(name)
-        if form is not None:
-            found.append((name, str(form.label), form.danger))
+        inputs = inputs_for(name)
+        if inputs is not None:
+            found.append((name, str(inputs.label), inputs.danger))
     return found
 
 
@@ -50,10 +49,7 @@ def lookup(mapping, key):
 @register.simple_tag
 def audit_text(item) -> str:
     """One line for an audit entry: "Refund succeeded", "Refund sent for approval", ..."""
-    from chargeside.helpdesks.action_forms import FORMS
-
-    form = FORMS.get(item.action)
-    action = str(form.noun) if form else (item.action.replace("_", " ").capitalize() or gettext("Action"))
+    action = noun_of(item.action) if item.action else gettext("Action")
     events = {
         "succeeded": gettext("%(action)s succeeded"), "failed": gettext("%(action)s failed"),
         "approval_requested": gettext("%(action)s sent for approval"), "approved": gettext("%(action)s approved"),
