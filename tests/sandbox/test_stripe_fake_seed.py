@@ -58,6 +58,18 @@ def test_seeded_data_of_every_kind_conforms_to_the_spec(fake, client):
     assert client.v1.payment_methods.list(params={"customer": DEMO_CUSTOMER}).data
 
 
+def test_seeded_discounts_expand_on_subscriptions_and_their_invoices(fake, client):
+    seed(fake, 150)
+    subs = client.v1.subscriptions.list(params={"status": "all", "limit": 100, "expand": ["data.discounts"]})
+    discounted = [s for s in subs.auto_paging_iter() if s.discounts]
+    assert discounted and all(d.object == "discount" and d.subscription == s.id and d.coupon.id == d.source.coupon
+                              for s in discounted for d in s.discounts)
+    sub = next(s for s in discounted if s.status in ("active", "past_due"))
+    invoices = client.v1.invoices.list(params={"subscription": sub.id, "expand": ["data.discounts"]}).data
+    assert [d.id for d in invoices[-1].discounts] == [sub.discounts[0].id]
+    assert invoices[-1].total_discount_amounts[0].discount == sub.discounts[0].id
+
+
 def test_hostile_strings_survive_and_are_escaped_on_the_hosted_page(fake, client):
     seed(fake, 1000)
     hostile = client.v1.customers.search(params={"query": "name~'<script>'"}).data

@@ -224,7 +224,8 @@ class Seeder:
                 reason="subscription_cycle", discount=None, collection="charge_automatically") -> dict:
         ctx = self.at(period[0])
         inv = billing.new_invoice(ctx, cust, currency=price["currency"], billing_reason=reason, period=period,
-                                  subscription=sub, collection_method=collection, discount=discount)
+                                  subscription=sub, collection_method=collection,
+                                  discounts=[discount] if discount else ())
         amount = 0 if status == "trial" else price["unit_amount"]
         name = self.product_names.get(price["product"], "Plan")
         line = billing.make_line(ctx, invoice_id=inv["id"], amount=amount, currency=price["currency"],
@@ -277,12 +278,14 @@ class Seeder:
         discount = None
         if not plain and self.coupon_objs and self.rng.random() < 0.1:
             coupon = self.rng.choice([c for c in self.coupon_objs if c.get("currency") in (None, currency)])
-            discount = {"id": self.ids("di"), "object": "discount", "checkout_session": None, "coupon": coupon,
-                        "customer": cust["id"], "customer_account": None, "end": None, "invoice": None,
-                        "invoice_item": None, "promotion_code": None, "start": start,
-                        "source": {"coupon": coupon["id"], "type": "coupon"}, "subscription": sub_id,
-                        "subscription_item": None}
-            sub.update(discount=discount, discounts=[discount["id"]])
+            discount = self.emit({"id": self.ids("di"), "object": "discount", "checkout_session": None,
+                                  "coupon": coupon, "customer": cust["id"], "customer_account": None, "end": None,
+                                  "invoice": None, "invoice_item": None, "promotion_code": None, "start": start,
+                                  "source": {"coupon": coupon["id"], "type": "coupon"}, "subscription": sub_id,
+                                  "subscription_item": None})
+            sub["discounts"] = [discount["id"]]
+            if coupon["duration"] == "once" and status != "trialing":
+                sub["_discounts_used"] = [discount["id"]]  # spent on the first invoice below
         if status == "trialing":
             sub.update(trial_start=start, trial_end=periods[-1][1])
             last = self.invoice(cust, sub, price, periods[-1], status="trial", reason="subscription_create")

@@ -22,13 +22,15 @@ _DEFAULTS: dict[str, dict] = {}
 _TEMPLATES: dict[str, str] = {}
 _NESTED: dict[str, tuple] = {}
 _DEEP: dict[str, tuple] = {}
+_NO_CREATED: set[str] = set()  # types the API shows without ``created`` (stored with their ``start``)
 _KEYS_IN_COLUMNS = ("id", "object", "created")
 _MISSING = object()
 
 
 def register(type_: str, defaults: dict, *, nested: tuple = (), deep: tuple = (),
-             livemode: bool = True) -> None:
-    """``livemode=False`` for objects Stripe never gives a livemode (discounts, items)."""
+             livemode: bool = True, created: bool = True) -> None:
+    """``livemode=False`` for objects Stripe never gives a livemode (discounts, items);
+    ``created=False`` for objects without a ``created`` field (discounts: ``start``)."""
     defaults = {k: v for k, v in defaults.items() if k not in _KEYS_IN_COLUMNS}
     if livemode:
         defaults["livemode"] = False
@@ -36,6 +38,8 @@ def register(type_: str, defaults: dict, *, nested: tuple = (), deep: tuple = ()
     _TEMPLATES[type_] = json.dumps(defaults, separators=(",", ":"))
     _NESTED[type_] = tuple(nested)
     _DEEP[type_] = tuple(deep)
+    if not created:
+        _NO_CREATED.add(type_)
 
 
 _mode = threading.local()  # per thread, so a seeding thread never affects request threads
@@ -151,7 +155,8 @@ def compact(obj: dict) -> str:
 def inflate(type_: str, object_id: str, created: int, body: str) -> dict:
     obj = {"id": object_id, "object": type_}
     obj.update(json.loads(_TEMPLATES.get(type_, "{}")))
-    obj["created"] = created
+    if type_ not in _NO_CREATED:
+        obj["created"] = created
     for k, v in json.loads(body).items():
         first = k[0]
         if first == "~":
@@ -161,6 +166,11 @@ def inflate(type_: str, object_id: str, created: int, body: str) -> dict:
         else:
             obj[k] = v
     return obj
+
+
+def created_of(obj: dict) -> int:
+    """The store's ``created`` column (list order) for ``obj``."""
+    return obj["created"] if "created" in obj else obj["start"]
 
 
 def public(obj: dict) -> dict:

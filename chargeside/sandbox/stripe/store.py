@@ -72,6 +72,7 @@ _FIELDS: dict[str, dict[str, Any]] = {
     },
     "event": {"lookup": "type"},
     "tax_id": {"customer": "customer"},
+    "discount": {"customer": "customer", "subscription": "subscription"},
     "setup_intent": {"customer": "customer", "status": "status"},
     "checkout.session": {"customer": "customer", "parent": "setup_intent", "status": "status"},
 }
@@ -95,10 +96,10 @@ def columns_for(obj: dict) -> tuple:
 def rows_for(objs: Iterable[dict], packed: bool = False) -> list[tuple]:
     """Store rows for objects; ``packed=True``: already in stored form (non-default fields only)."""
     if packed:
-        return [(o["id"], o["object"], o["created"], *columns_for(o),
+        return [(o["id"], o["object"], shapes.created_of(o), *columns_for(o),
                  json.dumps({k: v for k, v in o.items() if k not in ("id", "object", "created")},
                             separators=(",", ":"), ensure_ascii=False)) for o in objs]
-    return [(o["id"], o["object"], o["created"], *columns_for(o), shapes.compact(o)) for o in objs]
+    return [(o["id"], o["object"], shapes.created_of(o), *columns_for(o), shapes.compact(o)) for o in objs]
 
 
 @dataclass
@@ -223,7 +224,7 @@ class Store:
                 " charge=excluded.charge, payment_intent=excluded.payment_intent,"
                 " subscription=excluded.subscription, parent=excluded.parent,"
                 " status=excluded.status, body=excluded.body",
-                (obj["id"], obj["object"], obj["created"], *cols, body),
+                (obj["id"], obj["object"], shapes.created_of(obj), *cols, body),
             )
         return obj
 

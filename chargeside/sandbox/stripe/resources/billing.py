@@ -29,7 +29,7 @@ shapes.register(
         "customer_address": None, "customer_email": None, "customer_name": None,
         "customer_phone": None, "customer_shipping": None, "customer_tax_exempt": "none",
         "customer_tax_ids": [], "default_payment_method": None, "default_source": None,
-        "default_tax_rates": [], "description": None, "discount": None, "discounts": [],
+        "default_tax_rates": [], "description": None, "discounts": [],
         "due_date": None, "effective_at": None, "ending_balance": None, "footer": None,
         "from_invoice": None, "hosted_invoice_url": None, "invoice_pdf": None,
         "issuer": {"type": "self"}, "last_finalization_error": None, "latest_revision": None,
@@ -44,7 +44,7 @@ shapes.register(
         "total_discount_amounts": [], "total_pretax_credit_amounts": [], "total_tax_amounts": [],
         "total_taxes": [], "transfer_data": None, "webhooks_delivered_at": None,
     },
-    nested=("lines", "discount", "payments"),
+    nested=("lines", "payments"),
 )
 
 shapes.register(
@@ -162,7 +162,8 @@ def new_invoice(ctx: Ctx, customer: dict, *, currency: str, billing_reason: str,
                 period: tuple[int, int], subscription: dict | None = None,
                 collection_method: str = "charge_automatically", days_until_due: int | None = None,
                 description: str | None = None, metadata: dict | None = None,
-                discount: dict | None = None, invoice_id: str | None = "new") -> dict:
+                discounts: list[dict] = (), invoice_id: str | None = "new") -> dict:
+    """``discounts``: discount objects applied to the whole invoice, in order."""
     inv = shapes.defaults("invoice")
     object_id = ctx.new_id("in") if invoice_id == "new" else invoice_id
     inv.update(
@@ -185,23 +186,25 @@ def new_invoice(ctx: Ctx, customer: dict, *, currency: str, billing_reason: str,
                          "subscription_details": {"metadata": subscription.get("metadata") or {},
                                                   "subscription": subscription["id"]}}
         inv["default_payment_method"] = subscription.get("default_payment_method")
-    if discount:
-        inv["discount"] = discount
-        inv["discounts"] = [discount["id"]]
+    if discounts:
+        # Current shape: only ids (the singular ``discount`` left the Invoice in basil); the terms
+        # needed to price them stay private to the fake.
+        inv["discounts"] = [d["id"] for d in discounts]
+        inv["_discounts"] = [coupons.terms(d) for d in discounts]
     set_lines(inv, [])
     return inv
 
 
 def set_lines(inv: dict, lines: list[dict]) -> dict:
     subtotal = sum(line["amount"] for line in lines)
-    discount = inv.get("discount")
-    off = coupons.amount_off(discount["coupon"], subtotal, inv["currency"]) if discount else 0
-    total = subtotal - off
+    offs = [(d, amount) for d, amount in coupons.amounts_off(inv.get("_discounts") or [], subtotal, inv["currency"])
+            if amount]
+    total = subtotal - sum(amount for _, amount in offs)
     inv.update(
         lines=_lines_list(inv.get("id"), lines), subtotal=subtotal, subtotal_excluding_tax=subtotal,
         total=total, total_excluding_tax=total, amount_due=max(total, 0),
         amount_remaining=max(total, 0) - inv.get("amount_paid", 0),
-        total_discount_amounts=[{"amount": off, "discount": discount["id"]}] if off else [],
+        total_discount_amounts=[{"amount": amount, "discount": d} for d, amount in offs],
     )
     return inv
 

@@ -1,4 +1,10 @@
-"""Coupons, promotion codes, and the discount objects they produce."""
+"""Coupons, promotion codes, and the discount objects they produce.
+
+Discounts are stored as objects of their own, so ``expand[]=discounts`` works wherever ids are
+listed (subscriptions, invoices), although the API offers no way to fetch one by id. A
+discount keeps the 2023 ``coupon`` field (the bundled spec requires it) next to the current
+``source.coupon``.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +57,7 @@ shapes.register(
     "discount",
     {"checkout_session": None, "customer_account": None, "end": None, "invoice": None,
      "invoice_item": None, "promotion_code": None, "subscription": None, "subscription_item": None},
-    nested=("coupon",), livemode=False,
+    nested=("coupon",), livemode=False, created=False,
 )
 
 
@@ -85,6 +91,18 @@ def amount_off(coupon: dict, subtotal: int, currency: str) -> int:
     if coupon.get("amount_off") is not None and coupon.get("currency") == currency:
         return min(subtotal, int(coupon["amount_off"]))
     return 0
+
+
+# Removed from customers, subscriptions and invoice previews in 2025-03-31.basil in favour of
+# ``discounts`` (docs.stripe.com/changelog/basil/2025-03-31/deprecate-singular-coupon-promotion-code);
+# the live API now rejects them as unknown parameters.
+REMOVED_PARAMS = ("coupon", "promotion_code")
+
+
+def reject_removed_params(params: dict) -> None:
+    for name in REMOVED_PARAMS:
+        if name in params:
+            raise errors.invalid_param(name, f"Received unknown parameter: {name}", code="parameter_unknown")
 
 
 def make_discount(ctx: Ctx, *, coupon_id=None, promotion_code=None, customer=None,
@@ -124,7 +142,7 @@ def make_discount(ctx: Ctx, *, coupon_id=None, promotion_code=None, customer=Non
     end = None
     if coupon["duration"] == "repeating" and coupon.get("duration_in_months"):
         end = ctx.now + int(coupon["duration_in_months"]) * 30 * 86400
-    return {
+    return ctx.save({
         "id": ctx.new_id("di"),
         "object": "discount",
         "checkout_session": None,
@@ -139,7 +157,29 @@ def make_discount(ctx: Ctx, *, coupon_id=None, promotion_code=None, customer=Non
         "start": ctx.now,
         "subscription": subscription,
         "subscription_item": None,
-    }
+    })
+
+
+def terms(discount: dict) -> dict:
+    """What an invoice needs to price a discount (kept privately on the invoice)."""
+    coupon = discount["coupon"]
+    return {"id": discount["id"], "percent_off": coupon.get("percent_off"), "amount_off": coupon.get("amount_off"),
+            "currency": coupon.get("currency")}
+
+
+def amounts_off(discounts: list[dict], subtotal: int, currency: str) -> list[tuple[str, int]]:
+    """``(discount id, amount)`` per discount, each taken from what the ones before it left.
+
+    Stacking order is the list order; whether Stripe computes stacked discounts on the running
+    remainder or each on the subtotal is not documented where we looked, so the remainder
+    (which can never go below zero) is used.
+    """
+    out, left = [], subtotal
+    for d in discounts:
+        off = amount_off(d.get("coupon") or d, left, currency)
+        out.append((d["id"], off))
+        left -= off
+    return out
 
 
 # -- coupons ------------------------------------------------------------------------------------

@@ -96,13 +96,8 @@ def _apply(ctx: Ctx, cust: dict, params: dict) -> None:
         if "footer" in settings:
             merged["footer"] = settings["footer"] or None
         cust["invoice_settings"] = merged
-    coupon_id = params.get("coupon")
-    promo = params.get("promotion_code")
-    if coupon_id or promo:
-        cust["discount"] = coupons.make_discount(ctx, coupon_id=coupon_id, promotion_code=promo,
-                                                 customer=cust["id"])
-    elif coupon_id == "" or promo == "":
-        cust["discount"] = None
+    # Since basil a customer takes no coupon through the API (its `discount` remains readable).
+    coupons.reject_removed_params(params)
 
 
 @route("POST", "/v1/customers")

@@ -10,7 +10,7 @@ from .. import errors, forms, shapes
 from ..context import Committed, Ctx
 from ..listing import list_objects, search_objects
 from ..router import route
-from . import billing
+from . import billing, coupons
 from . import sub_engine as engine
 from .subscriptions import BEHAVIORS, plan_items
 
@@ -177,6 +177,7 @@ def upcoming(ctx: Ctx) -> dict:
 @route("POST", "/v1/invoices/create_preview")
 def create_preview(ctx: Ctx) -> dict:
     p = ctx.params
+    coupons.reject_removed_params(p)
     details = forms.get_dict(p, "subscription_details") or {}
     return _preview(ctx, forms.get_str(p, "customer"), forms.get_str(p, "subscription"),
                     forms.get_list(details, "items"), forms.get_int(details, "proration_date"),
@@ -221,11 +222,11 @@ def _preview(ctx: Ctx, customer_id, sub_id, changes, when, behavior, *, with_id:
         sim = copy.deepcopy(sub)
         period, extra = _subscription_preview(ctx, sim, changes, when, behavior)
         lines += extra
-    discount = engine.active_discount(sim, "subscription_cycle", ctx.now) if sim else None
+    discounts = engine.active_discounts(ctx, sim) if sim else []
     inv = billing.new_invoice(ctx, cust, currency=(lines[0]["currency"] if lines else cust.get("currency") or "usd"),
                               billing_reason=reason, period=period, subscription=sub,
                               collection_method=sub["collection_method"] if sub else "charge_automatically",
-                              discount=discount, invoice_id="upcoming_in_" + ctx.new_id("x")[2:] if with_id else None)
+                              discounts=discounts, invoice_id="upcoming_in_" + ctx.new_id("x")[2:] if with_id else None)
     billing.set_lines(inv, lines)
     applied = inv["total"] + cust.get("balance", 0)
     inv.update(created=period[0], starting_balance=cust.get("balance", 0), amount_due=max(applied, 0),

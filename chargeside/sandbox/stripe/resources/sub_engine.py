@@ -1,7 +1,10 @@
 """Subscription mechanics: the object shape, periods, prorations, renewal and cancellation.
 
 Period fields live both at the top level (``current_period_start/end``, pre-2025 API and
-the bundled spec) and on each item (current API).
+the bundled spec, which requires them) and on each item (current API). Discounts are only the
+current ``discounts`` list of ids: the singular ``discount`` left the Subscription in
+2025-03-31.basil (docs.stripe.com/changelog/basil/2025-03-31/deprecate-singular-coupon-promotion-code)
+and the 2023 spec does not require it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ shapes.register(
         "cancellation_details": {"comment": None, "feedback": None, "reason": None},
         "collection_method": "charge_automatically", "customer_account": None,
         "days_until_due": None, "default_payment_method": None, "default_source": None,
-        "default_tax_rates": [], "description": None, "discount": None, "discounts": [],
+        "default_tax_rates": [], "description": None, "discounts": [],
         "ended_at": None, "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
         "latest_invoice": None, "metadata": {}, "next_pending_invoice_item_invoice": None,
         "on_behalf_of": None, "pause_collection": None,
@@ -37,7 +40,7 @@ shapes.register(
         "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
         "trial_start": None,
     },
-    nested=("items", "plan", "discount"),
+    nested=("items", "plan"),
 )
 
 shapes.register(
@@ -160,33 +163,37 @@ def proration_items(ctx: Ctx, sub: dict, prorations: list[Proration], invoice: s
     return items
 
 
-def active_discount(sub: dict, billing_reason: str, now: int) -> dict | None:
-    discount = sub.get("discount")
-    if not discount:
-        return None
-    if discount.get("end") and discount["end"] <= now:
-        return None
-    if discount["coupon"]["duration"] == "once" and sub.get("_discount_used"):
-        return None
-    return discount
+def active_discounts(ctx: Ctx, sub: dict) -> list[dict]:
+    """The subscription's discounts that apply to its next invoice, in order."""
+    used = sub.get("_discounts_used") or ()
+    out = []
+    for discount_id in sub.get("discounts") or ():
+        discount = ctx.store.get(discount_id, "discount")
+        if discount is None or (discount.get("end") and discount["end"] <= ctx.now):
+            continue
+        if discount["coupon"]["duration"] == "once" and discount_id in used:
+            continue  # a "once" coupon applies to one invoice only
+        out.append(discount)
+    return out
 
 
 def invoice_now(ctx: Ctx, sub: dict, *, billing_reason: str, period: tuple[int, int],
                 cycle: bool, force_decline: str | None = None, pay: bool = True, trial: bool = False):
     """Build, finalize and (for automatic collection) pay an invoice; returns (invoice, error)."""
     cust = ctx.load("customer", sub["customer"], "customer")
-    discount = active_discount(sub, billing_reason, ctx.now)
+    discounts = active_discounts(ctx, sub)
     inv = billing.new_invoice(ctx, cust, currency=sub["currency"], billing_reason=billing_reason,
                               period=period, subscription=sub, collection_method=sub["collection_method"],
-                              days_until_due=sub.get("days_until_due"), discount=discount)
+                              days_until_due=sub.get("days_until_due"), discounts=discounts)
     lines = billing.collect_pending(ctx, inv, sub["customer"], sub["id"])
     if cycle:
         lines += cycle_lines(ctx, sub, inv["id"], period, trial=trial)
     billing.set_lines(inv, lines)
     ctx.save(inv)
     ctx.emit("invoice.created", inv)
-    if discount and discount["coupon"]["duration"] == "once":
-        sub["_discount_used"] = True  # a "once" coupon applies to one invoice only
+    once = [d["id"] for d in discounts if d["coupon"]["duration"] == "once"]
+    if once:
+        sub["_discounts_used"] = [*(sub.get("_discounts_used") or ()), *once]
     sub["latest_invoice"] = inv["id"]
     billing.finalize(ctx, inv)
     err = None

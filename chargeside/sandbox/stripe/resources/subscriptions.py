@@ -28,31 +28,64 @@ def _price(ctx: Ctx, value, param: str) -> dict:
     return price
 
 
-def _discount_params(ctx: Ctx, params: dict, customer: str, sub_id: str):
-    """``coupon``/``promotion_code``/``discounts[]`` → discount, None (remove) or ... (unchanged)."""
-    coupon_id, promo = params.get("coupon"), params.get("promotion_code")
-    discounts = params.get("discounts")
-    if isinstance(discounts, list):
-        if not discounts:
-            return None
-        first = discounts[0] if isinstance(discounts[0], dict) else {}
-        coupon_id, promo = first.get("coupon"), first.get("promotion_code")
-    elif discounts == "":
+def _discounts_param(ctx: Ctx, params: dict, sub: dict) -> list[dict] | None:
+    """``discounts[]`` → the subscription's new discount list (None: the parameter was not sent).
+
+    Each entry names a ``coupon`` or a ``promotion_code`` (redeemed into a new discount) or an
+    existing ``discount`` of this subscription or its customer (kept as it is); the list replaces
+    the current one, and ``discounts=""`` clears it.
+    """
+    coupons.reject_removed_params(params)
+    if "discounts" not in params:
         return None
-    if coupon_id or promo:
-        return coupons.make_discount(ctx, coupon_id=coupon_id, promotion_code=promo, customer=customer,
-                                     subscription=sub_id)
-    if coupon_id == "" or promo == "":
-        return None
-    return ...
+    entries = params["discounts"]
+    if entries in ("", []):
+        return []
+    if not isinstance(entries, list):
+        raise errors.invalid_param("discounts", "Invalid array", code="parameter_invalid_empty")
+    out, seen = [], set()
+    for n, entry in enumerate(entries):
+        given = {k: v for k, v in entry.items() if k in ("coupon", "discount", "promotion_code") and v} \
+            if isinstance(entry, dict) else {}
+        if len(given) != 1:
+            raise errors.invalid_request(
+                "You must specify exactly one of coupon, discount or promotion_code.", param=f"discounts[{n}]")
+        if "discount" in given:
+            discount = ctx.store.get(given["discount"], "discount")
+            if discount is None or (discount.get("subscription") or sub["id"]) != sub["id"] \
+                    or discount.get("customer") != sub["customer"]:
+                raise errors.no_such("discount", given["discount"], f"discounts[{n}][discount]")
+        else:
+            discount = coupons.make_discount(ctx, coupon_id=given.get("coupon"),
+                                             promotion_code=given.get("promotion_code"), customer=sub["customer"],
+                                             subscription=sub["id"], param=f"discounts[{n}][coupon]")
+        coupon_id = discount["coupon"]["id"]
+        if discount["id"] in seen or coupon_id in seen:
+            # Our wording: we found no capture of the live error for a repeated coupon.
+            raise errors.invalid_request(f"The coupon {coupon_id} is already applied to this subscription.",
+                                         param=f"discounts[{n}]")
+        seen.update((discount["id"], coupon_id))
+        out.append(discount)
+    return out
 
 
-def _set_discount(sub: dict, discount) -> None:
-    if discount is ...:
+def _set_discounts(ctx: Ctx, sub: dict, discounts: list[dict] | None) -> None:
+    """Apply a new discount list; ``customer.discount.created``/``deleted`` for what came and went.
+
+    Removed discounts stay stored, so invoices that used them still expand them.
+    """
+    if discounts is None:
         return
-    sub["discount"] = discount
-    sub["discounts"] = [discount["id"]] if discount else []
-    sub["_discount_used"] = False
+    old = list(sub.get("discounts") or [])
+    sub["discounts"] = [d["id"] for d in discounts]
+    for d in discounts:
+        if d["id"] not in old:
+            ctx.emit("customer.discount.created", d)
+    for discount_id in old:
+        if discount_id not in sub["discounts"]:
+            gone = ctx.store.get(discount_id, "discount")
+            if gone is not None:
+                ctx.emit("customer.discount.deleted", gone)
 
 
 def _payment_method(ctx: Ctx, customer: str, value) -> str | None:
@@ -108,7 +141,8 @@ def create(ctx: Ctx) -> dict:
     )
     if sub["cancel_at_period_end"]:
         sub["cancel_at"] = period_end
-    _set_discount(sub, _discount_params(ctx, p, customer_id, sub_id))
+    discounts = _discounts_param(ctx, p, sub) or []
+    sub["discounts"] = [d["id"] for d in discounts]
     behavior = forms.get_str(p, "payment_behavior", default="allow_incomplete")
     needs_payment = not trialing and collection == "charge_automatically" and behavior != "default_incomplete"
     if needs_payment and not (sub["default_payment_method"]
@@ -118,6 +152,8 @@ def create(ctx: Ctx) -> dict:
             raise billing.no_payment_method(customer_id)
     ctx.save(sub)
     ctx.emit("customer.subscription.created", sub)
+    for discount in discounts:
+        ctx.emit("customer.discount.created", discount)
     before = copy.deepcopy(sub)
     reason = "subscription_create"
     inv, err = engine.invoice_now(ctx, sub, billing_reason=reason, period=(ctx.now, period_end),
@@ -170,7 +206,7 @@ def update(ctx: Ctx, subscription_exposed_id: str) -> dict:
         sub["collection_method"] = p["collection_method"]
     if "days_until_due" in p:
         sub["days_until_due"] = forms.get_int(p, "days_until_due")
-    _set_discount(sub, _discount_params(ctx, p, sub["customer"], sub["id"]))
+    _set_discounts(ctx, sub, _discounts_param(ctx, p, sub))
     err = _change_items(ctx, sub, p)
     if p.get("trial_end") == "now" and sub["status"] == "trialing":
         interval = engine.interval_of(sub)
@@ -280,14 +316,16 @@ def cancel(ctx: Ctx, subscription_exposed_id: str) -> dict:
 
 @route("DELETE", "/v1/subscriptions/{subscription_exposed_id}/discount")
 def delete_discount(ctx: Ctx, subscription_exposed_id: str) -> dict:
+    """Removes the subscription's discounts; answers with the first, deleted (``deleted_discount``)."""
     before = ctx.load("subscription", subscription_exposed_id)
-    if not before.get("discount"):
+    first = ctx.store.get(before["discounts"][0], "discount") if before.get("discounts") else None
+    if first is None:
         raise errors.invalid_request(f"No active discount for subscription: '{before['id']}'", status=404,
                                      code="resource_missing")
-    after = {**before, "discount": None, "discounts": []}
+    after = copy.deepcopy(before)
+    _set_discounts(ctx, after, [])
     ctx.changed("customer.subscription.updated", before, after)
-    return {"object": "discount", "deleted": True,
-            **{k: v for k, v in before["discount"].items() if k != "object"}}
+    return {**{k: v for k, v in first.items() if k != "end"}, "deleted": True}
 
 
 @route("GET", "/v1/subscriptions")
