@@ -51,7 +51,7 @@ class Field:
     help: str = ""
     required: bool = False
     choices: Choices | tuple[tuple[str, str], ...] = ()
-    blank: str = ""  # a choice's empty first option ("Default payment method"); none when ""
+    blank: str = ""  # a choice's empty first option ("The customer's default"); none when ""
     whole: Callable[[object], int] | None = None  # money: what "full" is (what remains refundable)
     initial: Callable[[object], str] | None = None  # a first value worked out from the subject row
     max_length: int = 200

@@ -144,3 +144,53 @@ def test_a_busy_customer_fits_a_320_px_sidebar_without_sideways_scrolling(browse
         page.locator("#section-charges li.item").nth(5).wait_for()
         assert page.locator("#section-charges li.item").count() == 6
         shoot(page, f"panel_320_{language}")
+
+
+def test_actions_menu_and_plan_change_in_a_320_px_sidebar(browser, erasable_audit, live_server, workspace, stripe_fake,
+                                                         stripe_connection, agent):
+    from .conftest import signed_query
+    from .shop import EMAIL, open_shop
+
+    shop = open_shop(stripe_fake, stripe_connection)
+    page = browser.new_page(viewport={"width": 320, "height": 900})
+    page.goto(f"{live_server.url}/panel/?{signed_query(workspace, emails=[EMAIL], agent=agent.user.email, lang='en')}")
+
+    # the customer-level actions sit in a small menu under the header
+    page.get_by_text("Actions", exact=True).click()
+    entries = page.locator(".menu-list .menu-item")
+    assert entries.all_inner_texts() == ["Start a subscription", "Authorise a payment", "Apply a discount", "Add a tax id",
+                                         "Card update link"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+    shoot(page, "panel_320_actions_menu")
+    page.get_by_role("button", name="Start a subscription").click()
+    plans = page.locator('.slot select[name="price"] option')
+    plans.first.wait_for(state="attached")
+    assert plans.all_inner_texts() == ["Business (€49.00 / month)", "Pro (€29.00 / month)"]
+    assert not page.locator("details.menu").evaluate("menu => menu.open")
+    shoot(page, "panel_320_subscription_form")
+    page.get_by_role("button", name="Cancel", exact=True).click()
+
+    # a plan change shows the gateway's proration and the next invoice before anything changes
+    subscription = page.locator("#section-subscriptions li.item").first
+    subscription.get_by_role("button", name="Change plan").click()
+    subscription.locator('select[name="price"]').select_option(label="Business (€49.00 / month)")
+    subscription.get_by_role("button", name="Review").click()
+    confirm = subscription.locator(".confirm")
+    confirm.wait_for()
+    assert "Proration" in confirm.inner_text() and "Next invoice" in confirm.inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+    confirm.scroll_into_view_if_needed()
+    shoot(page, "panel_320_plan_change_confirm")
+    confirm.get_by_role("button", name="Confirm plan change").click()
+    page.get_by_text("Plan changed.").wait_for()
+    assert shop.merchant.v1.subscriptions.retrieve(shop.subscription)["items"].data[0].price.id == shop.prices["business"]
+
+    # the card update link is the gateway's page, to copy into the reply
+    page.get_by_text("Actions", exact=True).click()
+    page.get_by_role("button", name="Card update link").click()
+    page.get_by_role("button", name="Review").click()
+    page.get_by_role("button", name="Create the link").click()
+    link = page.locator(".copy-field")
+    link.wait_for()
+    assert link.input_value().startswith(f"{stripe_fake.base_url}/checkout/cs_")
+    shoot(page, "panel_320_card_link")

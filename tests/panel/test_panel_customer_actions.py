@@ -248,3 +248,41 @@ def test_card_update_link_shows_the_gateways_page_to_copy(client, workspace, age
     assert "This link was already made; here it is again." in again.content.decode() and url in again.content.decode()
     entry = AuditEvent.objects.get(event="succeeded", action="card_update_link")
     assert url not in str(entry.detail)
+
+
+# --- the item actions the panel had before, now from the same declarations ------------------------------
+
+def test_cancel_now_refunds_the_unused_part_of_the_period(client, workspace, agent, shop):
+    _, headers = open_panel(client, workspace, agent)
+    subscription = shop.subscription_row()
+    form = client.get(f"/panel/action/subscription_cancel/{subscription.id}/", headers=headers).content.decode()
+    assert options(form, "when") == [("period_end", "At the end of the period"), ("now", "Now")]
+    assert '<input type="checkbox" name="refund_unused" value="1">' in form
+
+    confirm, done = review_and_run(client, headers, "subscription_cancel", subscription.id,
+                                   {"when": "now", "refund_unused": "1", "reason": "Moving abroad"})
+
+    refund = ActionAttempt.objects.get().params["cleaned"]["refund"]
+    assert 0 < refund["amount"] < 2900 and hidden_fields(confirm)["as_of"] == str(refund["as_of"])
+    assert "Subscription canceled:" in done.content.decode()
+    assert shop.merchant.v1.subscriptions.retrieve(shop.subscription).status == "canceled"
+    invoice = shop.merchant.v1.invoices.list({"subscription": shop.subscription}).data[0]
+    charge = Charge.objects.get(invoice_remote_id=invoice.id)
+    assert [r.amount for r in shop.merchant.v1.refunds.list({"charge": charge.remote_id}).data] == [refund["amount"]]
+
+
+def test_partial_capture_of_an_authorised_payment(client, workspace, agent, shop):
+    held = shop.merchant.v1.payment_intents.create({
+        "amount": 8000, "currency": "eur", "customer": shop.customer, "payment_method": shop.card, "confirm": True,
+        "off_session": True, "payment_method_types": ["card"], "capture_method": "manual"})
+    sync(shop.account().connection)
+    charge = Charge.objects.get(intent_remote_id=held.id)
+    _, headers = open_panel(client, workspace, agent)
+
+    form = client.get(f"/panel/action/capture/{charge.id}/", headers=headers).content.decode()
+    confirm, done = review_and_run(client, headers, "capture", charge.id, {"mode": "partial", "amount": "60", "reason": "Shipped 3 of 4"})
+
+    assert "€80.00" in form and 'value="80.00"' in form
+    assert "Captured now" in confirm and hidden_fields(confirm)["amount_minor"] == "6000"
+    assert "Payment captured: €60.00." in done.content.decode()
+    assert shop.merchant.v1.payment_intents.retrieve(held.id).amount_received == 6000
