@@ -1,4 +1,8 @@
-"""Paging throughput through the official SDK (``auto_paging_iter`` over 20,000 customers)."""
+"""Paging 20,000 customers through the official SDK (``auto_paging_iter``): every one exactly once.
+
+The rate is printed and recorded for whoever reads the run, but not asserted: a test that fails when the
+machine is busy tests the machine. `bench/backfill.py` measures paging rates.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,9 @@ from chargeside.sandbox.stripe.resources.customers import new_customer
 from chargeside.sandbox.stripe.store import rows_for
 
 CUSTOMERS = 20_000
-MIN_RATE = 600  # objects/s; the SDK building StripeObjects dominates: ~1,400–2,700/s measured on a busy 2-core box
 
 
-def test_auto_paging_20000_customers_sustains_thousands_per_second(record_property):
+def test_auto_paging_20000_customers_returns_each_once(record_property):
     rng = random.Random(5)
     now = int(time.time())
     with StripeFake() as fake:  # no spec recording here: this measures the fake and the SDK only
@@ -25,10 +28,11 @@ def test_auto_paging_20000_customers_sustains_thousands_per_second(record_proper
             fake.store.insert_rows(rows_for(customers))
         client = make_client(fake.start())
         started = time.perf_counter()
-        seen = {c.id for c in client.v1.customers.list(params={"limit": 100}).auto_paging_iter()}
+        seen = [c.id for c in client.v1.customers.list(params={"limit": 100}).auto_paging_iter()]
         elapsed = time.perf_counter() - started
     rate = CUSTOMERS / elapsed
     record_property("objects_per_second", round(rate))
     print(f"\nauto_paging_iter: {CUSTOMERS} customers in {elapsed:.2f}s = {rate:,.0f} objects/s")
-    assert len(seen) == CUSTOMERS
-    assert rate > MIN_RATE
+    assert len(seen) == len(set(seen)) == CUSTOMERS
+    created = {c["id"]: c["created"] for c in customers}
+    assert all(created[a] >= created[b] for a, b in zip(seen, seen[1:]))  # newest first, as Stripe lists
