@@ -1,10 +1,13 @@
 """StripeAdapter: the GatewayAdapter for Stripe (stripe 16.1.0, API version 2026-10-28.endive).
 
-Reads return DTOs from mapping.py; writes go through client.Client.call with the caller's idempotency key
+Reads return DTOs from mapping.py, mapped from the plain JSON of client.get/page/every; writes go through client.Client.call with the caller's idempotency key
 (derived sub-keys where one action needs two POSTs). Quirks handled here:
 - Payment methods: `GET /v1/payment_methods` without `customer` lists only Treasury payment methods (Stripe
   API reference), so list_page(PAYMENT_METHOD) walks one page of customers and lists each customer's payment
-  methods (1 + page_size requests per page; cursor = last customer id). Webhooks keep them fresh after that.
+  methods (1 + page_size requests per page; cursor = last customer id). Nothing on a customer tells whether
+  it has any (a card may be attached without being the default), so every customer is asked, a few at a time
+  on keep-alive connections (PAYMENT_METHOD_FETCHERS threads; a 429 is waited out and retried, as Stripe's
+  test mode allows only 25 reads/s). Webhooks keep them fresh after that.
 - Tax ids: `GET /v1/tax_ids` lists the *account's* ids unless given one customer, so list_page(TAX_ID) walks
   customers with `expand[]=data.tax_ids` (one request per page; more only for a customer with > 10 ids).
 - Subscriptions list with `status=all` (the default hides canceled ones). Product names cannot be expanded
@@ -18,7 +21,10 @@ Reads return DTOs from mapping.py; writes go through client.Client.call with the
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 from chargeside.core.money import Money
@@ -28,6 +34,7 @@ from chargeside.gateways.errors import (
     GatewayError,
     InvalidRequest,
     NotFound,
+    RateLimited,
 )
 from chargeside.gateways.types import (
     Capability,
@@ -49,7 +56,7 @@ from chargeside.gateways.types import (
 )
 
 from . import mapping, webhooks
-from .client import DEFAULT_BASE_URL, Client, next_cursor
+from .client import DEFAULT_BASE_URL, Client, next_cursor, path
 
 SUB_EXPAND = ["discounts", "items.data.price.product"]
 # kind → (v1 service, extra list params, retrieve expand, mapper)
@@ -69,6 +76,8 @@ SIMPLE = {
 }
 REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})  # Stripe's enum; others → metadata
 LIVE_SUBSCRIPTION = frozenset({"trialing", "active", "past_due", "unpaid", "paused", "incomplete"})
+PAYMENT_METHOD_FETCHERS = 4  # concurrent per-customer payment method lists (measured: see list_page)
+RATE_LIMIT_WAITS = (0.5, 1.0, 2.0, 4.0)  # seconds before each retry of a rate-limited read in a fan-out
 
 
 def _sub_key(key: str, step: str) -> str:
@@ -85,6 +94,9 @@ class StripeAdapter(GatewayAdapter):
     key = "stripe"
     display_name = "Stripe"
     capabilities = frozenset(Capability)  # Stripe offers every capability in our enum
+    # ingest/resolve.py re-fetches this many objects at once: the SDK's HTTP sessions are per thread, and four
+    # in flight keep a 150 ms round trip to Stripe under test mode's 25 reads/s.
+    fetch_concurrency = 4
     settings_spec = (
         SettingField("base_url", "API base URL", required=False, default=DEFAULT_BASE_URL, kind="url",
                      help="Leave as is; change only to point at a Stripe-compatible test server."),
@@ -96,6 +108,8 @@ class StripeAdapter(GatewayAdapter):
     def __init__(self, *, settings, credentials):
         super().__init__(settings=settings, credentials=credentials)
         self._product_name_cache: dict[str, str] = {}
+        self._pool_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
 
     @cached_property
     def client(self) -> Client:
@@ -110,13 +124,13 @@ class StripeAdapter(GatewayAdapter):
         mode = "live" if "_live_" in self.credentials.get("secret_key", "") else "test"
         try:
             try:
-                account = self.client.call(self.v1.accounts.retrieve_current)
+                account = self.client.get(path("account"))
             except (AuthenticationFailed, NotFound) as exc:
                 if isinstance(exc, AuthenticationFailed) and exc.http_status != 403:
                     raise
                 # A restricted key may not read the account (403), a Stripe-compatible test server may not serve
                 # /v1/account (404); reading one customer still proves the key and the URL work.
-                self.client.call(self.v1.customers.list, params={"limit": 1})
+                self.client.get(path("customers"), {"limit": 1})
                 return ConnectionCheck(ok=True, message=f"Connected to Stripe ({mode} mode).")
         except GatewayError as exc:
             return ConnectionCheck(ok=False, message=exc.message)
@@ -131,14 +145,18 @@ class StripeAdapter(GatewayAdapter):
         if not email.strip():
             return []  # an empty filter would be dropped and list every customer
         for candidate in dict.fromkeys([email.strip(), email.strip().lower()]):
-            for obj in self.client.every(self.v1.customers.list, {"email": candidate}):
+            for obj in self.client.every(path("customers"), {"email": candidate}):
                 found.setdefault(obj["id"], mapping.customer(obj))
         return list(found.values())
 
     def fetch(self, kind: K, remote_id: str):
         service, _, expand, mapper = SIMPLE[K(kind)]
-        obj = self.client.call(getattr(self.v1, service).retrieve, remote_id, params={"expand": expand or None})
-        return mapper(obj)
+        return mapper(self._retrieve(service, remote_id, expand))
+
+    def _retrieve(self, service: str, remote_id: str, expand: list[str] | None = None) -> dict:
+        if not remote_id:  # GET /v1/<service>/ would list instead of retrieving
+            raise NotFound(f"No {service} id was given.", code="resource_missing")
+        return self.client.get(path(service, remote_id), {"expand": expand or None})
 
     def list_page(self, kind: K, cursor: str | None, *, page_size: int = 100) -> Page:
         kind, limit = K(kind), max(1, min(page_size, 100))
@@ -147,27 +165,45 @@ class StripeAdapter(GatewayAdapter):
         if kind == K.TAX_ID:
             return self._tax_ids_page(cursor, limit)
         if kind == K.SUBSCRIPTION:
-            res = self.client.page(self.v1.subscriptions.list, cursor, limit, {"status": "all", "expand": ["data.discounts"]})
+            res = self.client.page(path("subscriptions"), cursor, limit, {"status": "all", "expand": ["data.discounts"]})
             names = self._product_names(res["data"])
             return Page([mapping.subscription(o, product_names=names) for o in res["data"]], next_cursor(res))
         service, params, _, mapper = SIMPLE[kind]
-        res = self.client.page(getattr(self.v1, service).list, cursor, limit, params)
+        res = self.client.page(path(service), cursor, limit, params)
         return Page([mapper(o) for o in res["data"]], next_cursor(res))
 
     def _payment_methods_page(self, cursor: str | None, limit: int) -> Page:
-        customers = self.client.page(self.v1.customers.list, cursor, limit, {})
-        items = [mapping.payment_method(pm) for c in customers["data"]
-                 for pm in self.client.every(self.v1.customers.payment_methods.list, {}, c["id"])]
-        return Page(items, next_cursor(customers))
+        customers = self.client.page(path("customers"), cursor, limit, {})
+        # In customer order (pool.map keeps it), so a page reads the same whichever list answers first.
+        lists = self._fetchers().map(self._customer_payment_methods, [c["id"] for c in customers["data"]])
+        return Page([mapping.payment_method(pm) for found in lists for pm in found], next_cursor(customers))
+
+    def _customer_payment_methods(self, customer_id: str) -> list[dict]:
+        for wait in (*RATE_LIMIT_WAITS, None):
+            try:
+                return list(self.client.every(path("customers", customer_id, "payment_methods"), {}))
+            except RateLimited:
+                if wait is None:
+                    raise
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _fetchers(self) -> ThreadPoolExecutor:
+        # One pool per adapter, created on first use: its threads keep their keep-alive connections (the
+        # SDK's requests session is per thread) from page to page. Idle threads exit when the adapter goes.
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(PAYMENT_METHOD_FETCHERS, thread_name_prefix="stripe-payment-methods")
+            return self._pool
 
     def _tax_ids_page(self, cursor: str | None, limit: int) -> Page:
-        customers = self.client.page(self.v1.customers.list, cursor, limit, {"expand": ["data.tax_ids"]})
+        customers = self.client.page(path("customers"), cursor, limit, {"expand": ["data.tax_ids"]})
         items = []
         for c in customers["data"]:
             embedded = c.get("tax_ids") or {}
             objs = embedded.get("data") or []
             if embedded.get("has_more"):
-                objs = list(self.client.every(self.v1.customers.tax_ids.list, {}, c["id"]))
+                objs = list(self.client.every(path("customers", c["id"], "tax_ids"), {}))
             items += [mapping.tax_id({"customer": c["id"], **t}) for t in objs]
         return Page(items, next_cursor(customers))
 
@@ -176,7 +212,7 @@ class StripeAdapter(GatewayAdapter):
         wanted = {p for s in subscriptions for item in mapping.dig(s, "items", "data") or []
                   if isinstance(p := mapping.dig(item, "price", "product"), str) and p not in cache}
         if wanted:
-            res = self.client.call(self.v1.products.list, params={"ids": sorted(wanted), "limit": 100})
+            res = self.client.get(path("products"), {"ids": sorted(wanted), "limit": 100})
             cache.update({p["id"]: p.get("name") or "" for p in res["data"]})
         return cache
 
@@ -218,7 +254,7 @@ class StripeAdapter(GatewayAdapter):
     def _charge_of(self, intent: dict) -> ChargeDTO:
         latest = intent.get("latest_charge")
         if isinstance(latest, str):
-            latest = self.client.call(self.v1.charges.retrieve, latest)
+            latest = self._retrieve("charges", latest)
         if not latest:
             raise InvalidRequest(f"Stripe did not create a charge (payment is '{intent.get('status')}').", code=intent.get("status") or "")
         return mapping.charge(latest, intent=intent)
@@ -259,7 +295,7 @@ class StripeAdapter(GatewayAdapter):
         return mapping.subscription(self.client.call(self.v1.subscriptions.update, subscription.remote_id, params=params, idempotency_key=idempotency_key))
 
     def invoice_send(self, *, invoice_remote_id: str, idempotency_key: str) -> InvoiceDTO:
-        inv = self.client.call(self.v1.invoices.retrieve, invoice_remote_id)
+        inv = self._retrieve("invoices", invoice_remote_id)
         if inv.get("status") == "draft":  # only finalized (open) invoices can be sent
             self.client.call(self.v1.invoices.finalize_invoice, invoice_remote_id, idempotency_key=_sub_key(idempotency_key, "finalize"))
         sent = self.client.call(self.v1.invoices.send_invoice, invoice_remote_id, idempotency_key=_sub_key(idempotency_key, "send"))
@@ -268,7 +304,7 @@ class StripeAdapter(GatewayAdapter):
     def coupon_apply(self, *, code: str, idempotency_key: str, customer_remote_id: str = "", subscription_remote_id: str = ""):
         discount = self._discount_for(code.strip())
         target = subscription_remote_id or self._only_live_subscription(customer_remote_id)
-        current = self.client.call(self.v1.subscriptions.retrieve, target, params={"expand": SUB_EXPAND})
+        current = self._retrieve("subscriptions", target, SUB_EXPAND)
         existing = current.get("discounts") or []
         # Discount objects: the expanded list (current API) or the singular `discount` (older shape).
         readable = [d for d in [current.get("discount"), *existing] if isinstance(d, dict)]
@@ -281,19 +317,19 @@ class StripeAdapter(GatewayAdapter):
 
     def _discount_for(self, code: str) -> dict:
         if code.startswith("promo_"):
-            return {"promotion_code": self.client.call(self.v1.promotion_codes.retrieve, code)["id"]}
-        promos = self.client.call(self.v1.promotion_codes.list, params={"code": code, "active": True, "limit": 1})["data"]
+            return {"promotion_code": self._retrieve("promotion_codes", code)["id"]}
+        promos = self.client.get(path("promotion_codes"), {"code": code, "active": True, "limit": 1})["data"]
         if promos:
             return {"promotion_code": promos[0]["id"]}
         try:
-            return {"coupon": self.client.call(self.v1.coupons.retrieve, code)["id"]}
+            return {"coupon": self._retrieve("coupons", code)["id"]}
         except NotFound as exc:
             raise NotFound(f"Stripe has no active promotion code or coupon '{code}'.", code="resource_missing", request_id=exc.request_id) from exc
 
     def _only_live_subscription(self, customer_remote_id: str) -> str:
         if not customer_remote_id:
             raise InvalidRequest("Choose a customer or a subscription to apply the coupon to.", code="parameter_missing")
-        subs = self.client.call(self.v1.subscriptions.list, params={"customer": customer_remote_id, "status": "all", "limit": 100})["data"]
+        subs = self.client.get(path("subscriptions"), {"customer": customer_remote_id, "status": "all", "limit": 100})["data"]
         live = [s["id"] for s in subs if s.get("status") in LIVE_SUBSCRIPTION]
         if len(live) != 1:
             raise InvalidRequest("Stripe applies coupons to subscriptions, not customers. " + (

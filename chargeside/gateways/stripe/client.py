@@ -1,22 +1,29 @@
 """Transport for the Stripe adapter: the official SDK (stripe 16.1.0, API 2026-10-28.endive) pointed at the
 connection's base URL, with every Stripe exception translated into our typed gateway errors.
 
+Reads (`get`, `page`, `every`) go through `StripeClient.raw_request`: the SDK's own transport, key, pinned
+API version, timeouts and error classes, answered as plain JSON. Building StripeObjects, which the adapter
+turned straight back into dicts, cost about eight times the HTTP request on a page of 100 charges (measured
+against the local fake: 7.0 s of CPU for 5,245 charges through `charges.list`, 0.8 s through raw_request).
+Writes (`call`) keep the SDK's service methods.
+
 Why the guard on idempotency keys: the SDK adds a random `Idempotency-Key` to any POST that lacks one, so a
 write retried by `actions/` would be a *new* request to Stripe and could move money twice. `call()` sends the
-caller's key, and the HTTP client refuses to send a POST or DELETE whose key is not the one `call()` was
-given. SDK-level retries are off by default: actions/ retries with the same key, and a web request should not
-sit in the SDK's back-off sleeps. (Were they enabled, they would resend the same headers, so the same key.)
+caller's key, and the HTTP client (transport.py) refuses to send a POST or DELETE whose key is not the one
+`call()` was given. SDK-level retries are off by default: actions/ retries with the same key, and a web
+request should not sit in the SDK's back-off sleeps. (Were they enabled, they would resend the same headers,
+so the same key.)
 """
 
 from __future__ import annotations
 
-import contextvars
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote_plus
 
 import stripe
-from stripe._http_client import RequestsClient
 
 from chargeside.gateways.errors import (
     AuthenticationFailed,
@@ -29,22 +36,15 @@ from chargeside.gateways.errors import (
     Unavailable,
 )
 
+from .transport import MissingIdempotencyKey, build_http_client, expected_key
+
+__all__ = ["DEFAULT_BASE_URL", "Client", "MissingIdempotencyKey", "build_sdk", "next_cursor", "path", "translate"]
+
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_TIMEOUT = 10.0
-_expected_key: contextvars.ContextVar[str] = contextvars.ContextVar("stripe_idempotency_key", default="")
-
-
-class MissingIdempotencyKey(RuntimeError):
-    """A programming error: a write was about to leave without the caller's idempotency key."""
-
-
-class _GuardedRequestsClient(RequestsClient):
-    def request(self, method, url, headers, post_data=None):
-        if method.lower() in ("post", "delete"):
-            key = _expected_key.get()
-            if not key or headers.get("Idempotency-Key") != key:
-                raise MissingIdempotencyKey(f"refusing to send {method.upper()} {url} without the caller's idempotency key")
-        return super().request(method, url, headers, post_data)
+# Keyword arguments raw_request takes as request options (or routing), never as Stripe parameters.
+_RAW_REQUEST_RESERVED = frozenset({"api_key", "stripe_version", "stripe_account", "stripe_context", "max_network_retries",
+                                   "idempotency_key", "content_type", "headers", "base", "usage"})
 
 
 def build_sdk(*, api_key: str, base_url: str = DEFAULT_BASE_URL, timeout: float = DEFAULT_TIMEOUT, max_network_retries: int = 0) -> stripe.StripeClient:
@@ -53,7 +53,7 @@ def build_sdk(*, api_key: str, base_url: str = DEFAULT_BASE_URL, timeout: float 
         api_key,
         base_addresses={"api": base_url, "files": base_url, "connect": base_url},
         max_network_retries=max_network_retries,
-        http_client=_GuardedRequestsClient(timeout=timeout),
+        http_client=build_http_client(base_url, timeout),
     )
 
 
@@ -123,8 +123,13 @@ def next_cursor(page: dict) -> str | None:
     return page["data"][-1]["id"] if page.get("has_more") and page["data"] else None
 
 
+def path(*parts: str) -> str:
+    """`path("customers", "cus_1", "tax_ids")` → "/v1/customers/cus_1/tax_ids", each id quoted as the SDK does."""
+    return "/v1/" + "/".join(quote_plus(part) for part in parts)
+
+
 class Client:
-    """The adapter's only way to Stripe: `call()` for one request, `page()`/`every()` for lists."""
+    """The adapter's only way to Stripe: `get()`/`page()`/`every()` for reads, `call()` for writes."""
 
     def __init__(self, *, api_key: str, base_url: str = DEFAULT_BASE_URL, timeout: float = DEFAULT_TIMEOUT):
         if not api_key:
@@ -135,22 +140,31 @@ class Client:
     def call(self, method: Callable[..., Any], *args: Any, params: dict | None = None, idempotency_key: str = "") -> Any:
         """Call an SDK service method; writes (POST/DELETE) must pass `idempotency_key`. Returns plain dicts."""
         options = {"idempotency_key": idempotency_key} if idempotency_key else {}
-        token = _expected_key.set(idempotency_key)
+        token = expected_key.set(idempotency_key)
         try:
             with translated_errors():
                 return plain(method(*args, params=_clean(params), options=options))
         finally:
-            _expected_key.reset(token)
+            expected_key.reset(token)
 
+    def get(self, url: str, params: dict | None = None) -> dict:
+        """GET `url` (from `path()`) with Stripe parameters; the JSON answer as plain dicts."""
+        params = _clean(params)
+        if reserved := _RAW_REQUEST_RESERVED & params.keys():
+            raise ValueError(f"raw_request would read {sorted(reserved)} as request options, not parameters")
+        with translated_errors():
+            response = self.sdk.raw_request("get", url, **params)
+        # raw_request parsed the body into OrderedDicts; plain dicts are what `call()` returns and DTO.raw keeps.
+        return json.loads(response.body)
 
-    def page(self, method: Callable[..., Any], cursor: str | None, limit: int, params: dict, *args: Any) -> dict:
-        return self.call(method, *args, params={**params, "limit": limit, "starting_after": cursor})
+    def page(self, url: str, cursor: str | None, limit: int, params: dict) -> dict:
+        return self.get(url, {**params, "limit": limit, "starting_after": cursor})
 
-    def every(self, method: Callable[..., Any], params: dict, *args: Any, max_pages: int = 20) -> Iterator[dict]:
+    def every(self, url: str, params: dict, *, max_pages: int = 20) -> Iterator[dict]:
         """All objects of a (small) list, e.g. one customer's cards; capped so a runaway list cannot hang a request."""
         cursor = None
         for _ in range(max_pages):
-            res = self.page(method, cursor, 100, params, *args)
+            res = self.page(url, cursor, 100, params)
             yield from res["data"]
             if not (cursor := next_cursor(res)):
                 return

@@ -6,6 +6,7 @@ id), timeouts and refused connections, and that no POST or DELETE leaves without
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -42,10 +43,12 @@ class Handler(BaseHTTPRequestHandler):
     def _any(self):
         length = int(self.headers.get("Content-Length") or 0)
         self.server.seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                 "body": self.rfile.read(length).decode()})
+                                 "body": self.rfile.read(length).decode(), "peer": self.client_address})
         status, body, headers, delay = self.server.replies.pop(0) if self.server.replies else (200, {"object": "list", "data": [], "has_more": False}, {}, 0)
         time.sleep(delay)
         raw = json.dumps(body).encode()
+        if headers.pop("_gzip", None):
+            raw = gzip.compress(raw)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -66,6 +69,56 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     srv = Scripted()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+class KeepAliveHandler(Handler):
+    protocol_version = "HTTP/1.1"
+
+
+@pytest.fixture
+def server11():
+    """The scripted server speaking HTTP/1.1 (keep-alive), recording each request's client address."""
+    srv = Scripted()
+    srv.RequestHandlerClass = KeepAliveHandler
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """The scripted server behind TLS with a self-signed certificate for 127.0.0.1 (trusted by nobody)."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    srv = Scripted()
+    srv.socket = context.wrap_socket(srv.socket, server_side=True)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield srv
@@ -209,3 +262,109 @@ def test_timeout_is_unavailable(server):
 def test_no_key_configured():
     with pytest.raises(AuthenticationFailed, match="No Stripe secret key"):
         Client(api_key="")
+
+
+# --- reads as plain JSON (Client.get over StripeClient.raw_request) ---------------------------------------
+
+def test_raw_reads_send_what_sdk_reads_send(server, client):
+    from chargeside.gateways.stripe.client import path
+
+    client.get(path("customers"), {"email": "ada@example.com", "limit": 100, "expand": ["data.tax_ids"], "starting_after": None})
+    client.call(client.v1.customers.list, params={"email": "ada@example.com", "limit": 100, "expand": ["data.tax_ids"]})
+    raw, sdk = server.seen
+    assert raw["path"] == sdk["path"] == "/v1/customers?email=ada%40example.com&limit=100&expand%5B0%5D=data.tax_ids"
+    for name in ("Authorization", "Stripe-Version", "User-Agent", "Content-Type"):
+        assert raw["headers"].get(name) == sdk["headers"].get(name), name
+    assert "Idempotency-Key" not in raw["headers"]
+
+
+def test_ids_in_raw_paths_are_quoted_as_the_sdk_quotes_them(server, client):
+    from chargeside.gateways.stripe.client import path
+
+    server.reply(200, {"id": "x", "object": "customer"})
+    server.reply(200, {"id": "x", "object": "customer"})
+    client.get(path("customers", "cus_1/../charges?x=1"))
+    client.call(client.v1.customers.retrieve, "cus_1/../charges?x=1")
+    assert server.seen[0]["path"] == server.seen[1]["path"] == "/v1/customers/cus_1%2F..%2Fcharges%3Fx%3D1"
+
+
+def test_raw_results_are_plain_dicts(server, client):
+    server.reply(200, {"id": "cus_1", "object": "customer", "metadata": {"a": "b"}, "discount": {"id": "di_1", "object": "discount"}})
+    obj = client.get("/v1/customers/cus_1")
+    assert type(obj) is dict and type(obj["discount"]) is dict and obj == {
+        "id": "cus_1", "object": "customer", "metadata": {"a": "b"}, "discount": {"id": "di_1", "object": "discount"}}
+
+
+def test_parameters_raw_request_would_take_as_options_are_refused(server, client):
+    with pytest.raises(ValueError, match="headers"):
+        client.get("/v1/customers", {"headers": "x"})
+    assert server.seen == []
+
+
+@pytest.mark.parametrize("status, body, headers", [
+    (404, error("invalid_request_error", "No such charge: 'ch_nope'", code="resource_missing", param="id"), {"Request-Id": "req_404"}),
+    (400, error("invalid_request_error", "Invalid limit", param="limit"), {"Request-Id": "req_400"}),
+    (429, error("invalid_request_error", "Request rate limit exceeded.", code="rate_limit"), {"Request-Id": "req_429"}),
+    (500, error("api_error", "An unknown error occurred"), {"Request-Id": "req_500"}),
+    (401, error("invalid_request_error", "Invalid API Key provided: sk_test_***123"), {}),
+    (403, error("invalid_request_error", "The provided key does not have access"), {"Request-Id": "req_403"}),
+])
+def test_raw_read_errors_are_the_same_typed_errors_as_sdk_read_errors(server, client, status, body, headers):
+    server.reply(status, body, headers)
+    server.reply(status, body, headers)
+    with pytest.raises(Exception) as raw:
+        client.get("/v1/charges/ch_nope")
+    with pytest.raises(Exception) as sdk:
+        client.call(client.v1.charges.retrieve, "ch_nope")
+    assert type(raw.value) is type(sdk.value)
+    fields = ("message", "code", "param", "request_id", "http_status", "retryable")
+    assert [getattr(raw.value, f) for f in fields] == [getattr(sdk.value, f) for f in fields]
+
+
+def test_every_fixture_object_reads_the_same_as_plain_json_and_through_sdk_objects(server, client):
+    """What mapping.py gets from a raw read is exactly what it got from the SDK's objects turned into dicts."""
+    from tests.gateways.stripe.conftest import FIXTURES, load
+
+    names = sorted(p.stem for p in FIXTURES.glob("*.json"))
+    assert len(names) > 30
+    for name in names:
+        page = {"object": "list", "url": "/v1/charges", "has_more": False, "data": [load(name)]}
+        server.reply(200, page)
+        server.reply(200, page)
+        raw = client.get("/v1/charges")
+        sdk = client.call(client.v1.charges.list)
+        assert raw == sdk == page, name
+
+
+def test_gzip_answers_are_decoded(server, client):
+    server.reply(200, {"id": "cus_z", "object": "customer", "name": "Zip " * 200}, {"Content-Encoding": "gzip", "_gzip": "1"})
+    assert client.get("/v1/customers/cus_z")["name"] == "Zip " * 200
+    assert "gzip" in server.seen[0]["headers"]["Accept-Encoding"]
+
+
+def test_keep_alive_connections_are_reused_across_reads(server11):
+    client = Client(api_key="sk_test_123", base_url=f"http://127.0.0.1:{server11.server_port}")
+    for _ in range(5):
+        client.get("/v1/customers")
+    assert len(server11.seen) == 5
+    assert len({req["peer"] for req in server11.seen}) == 1
+
+
+def test_a_proxy_in_the_environment_is_honoured_through_requests(monkeypatch):
+    from chargeside.gateways.stripe.transport import GuardedRequestsClient, Urllib3Client, build_http_client
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert type(build_http_client("https://api.stripe.com", 5)) is Urllib3Client
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    assert type(build_http_client("https://api.stripe.com", 5)) is GuardedRequestsClient
+    monkeypatch.setenv("NO_PROXY", "api.stripe.com")
+    assert type(build_http_client("https://api.stripe.com", 5)) is Urllib3Client
+
+
+def test_a_certificate_stripe_s_bundle_does_not_trust_is_refused(tls_server):
+    client = Client(api_key="sk_test_123", base_url=f"https://127.0.0.1:{tls_server.server_port}")
+    with pytest.raises(Unavailable) as info:
+        client.get("/v1/customers")
+    assert info.value.code == "connection_error"
+    assert tls_server.seen == []  # the handshake failed: no request was read

@@ -204,14 +204,14 @@ def test_card_update_session(adapter, shop):
 
 
 def test_every_write_leaves_with_the_callers_key(monkeypatch, merchant, adapter, shop):
-    from chargeside.gateways.stripe import client as client_module
+    from chargeside.gateways.stripe import transport
 
     sent = []
-    original = client_module._GuardedRequestsClient.request
+    original = transport.check_idempotency_key
 
-    def recording(self, method, url, headers, post_data=None):
+    def recording(method, url, headers):  # the guard every request passes through on its way out
         sent.append((method.upper(), url.split("?")[0].split("/v1/")[1], headers.get("Idempotency-Key")))
-        return original(self, method, url, headers, post_data)
+        return original(method, url, headers)
 
     customer, pm = shop.customer_with_card()
     charge = shop.paid_charge(customer, pm)
@@ -220,7 +220,7 @@ def test_every_write_leaves_with_the_callers_key(monkeypatch, merchant, adapter,
     merchant.v1.invoice_items.create({"customer": customer, "amount": 1000, "currency": "usd"})
     draft = merchant.v1.invoices.create({"customer": customer, "collection_method": "send_invoice", "days_until_due": 7,
                                          "pending_invoice_items_behavior": "include"})
-    monkeypatch.setattr(client_module._GuardedRequestsClient, "request", recording)
+    monkeypatch.setattr(transport, "check_idempotency_key", recording)
 
     adapter.refund(charge=charge, amount=Money(100, "EUR"), reason="", idempotency_key="k-refund")
     held = adapter.authorize(customer_remote_id=customer, payment_method_remote_id=pm, amount=Money(500, "EUR"),
