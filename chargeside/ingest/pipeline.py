@@ -40,6 +40,8 @@ LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8  # 30 s, 1, 2, 4, 8, 16, 32 min: a little over an hour of gateway outage is ridden out
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_MAX = dt.timedelta(hours=1)
+_OUTCOME_FIELDS = ("status", "error", "events_applied", "next_attempt_at", "processed_at")
+_MAX_OUTCOME_GROUPS = 20
 
 
 @dataclass
@@ -233,6 +235,14 @@ def _give_up(delivery, error: str, now, result: DrainResult) -> None:
 
 
 def _save_outcomes(deliveries) -> None:
-    WebhookDelivery.objects.bulk_update(
-        deliveries, ["status", "error", "events_applied", "next_attempt_at", "processed_at"], batch_size=500
-    )
+    # Most of a batch ends alike (processed, one event applied, no error), so one UPDATE per distinct outcome
+    # is a few statements; bulk_update's CASE WHEN per row cost ~5 ms of CPU per delivery on a 200-row batch.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for delivery in deliveries:
+        groups[tuple(getattr(delivery, name) for name in _OUTCOME_FIELDS)].append(delivery.pk)
+    if len(groups) > _MAX_OUTCOME_GROUPS:  # every row different (many distinct errors): one statement after all
+        WebhookDelivery.objects.bulk_update(deliveries, _OUTCOME_FIELDS, batch_size=500)
+        return
+    with transaction.atomic():
+        for values, ids in groups.items():
+            WebhookDelivery.objects.filter(pk__in=ids).update(**dict(zip(_OUTCOME_FIELDS, values, strict=True)))

@@ -205,3 +205,46 @@ def test_a_worker_that_stopped_mid_batch_leaves_its_deliveries_to_the_next_after
     result = process_pending(now=now + LEASE)
     assert (result.claimed, result.processed) == (1, 1)
     assert WebhookDelivery.objects.get().attempts == 2
+
+
+def test_a_batch_of_many_objects_is_fetched_a_few_at_a_time_and_all_applied(stripe_connection, sdk, as_json, send_webhook, make_event):
+    # given twelve customers whose events carry names the gateway has since changed
+    customers = [_customer(sdk, as_json, email=f"many{i}@example.com", name=f"Old {i}") for i in range(12)]
+    for i, customer in enumerate(customers):
+        sdk.v1.customers.update(customer["id"], params={"name": f"New {i}"})
+        send_webhook(stripe_connection, make_event("customer.updated", customer, event_id=f"evt_many{i}"))
+    # when one batch is processed
+    result = process_pending()
+    # then every object was re-fetched and written, each delivery marked once
+    assert (result.claimed, result.processed, result.events_applied, result.retrying) == (12, 12, 12, 0)
+    names = dict(billing.GatewayCustomer.objects.values_list("email", "name"))
+    assert names == {f"many{i}@example.com": f"New {i}" for i in range(12)}
+    assert set(WebhookDelivery.objects.values_list("status", "events_applied", "attempts", "error")) == {("processed", 1, 1, "")}
+
+
+def test_once_the_gateway_is_down_the_rest_of_the_batch_is_not_asked(stripe_connection, stripe_fake, sdk, as_json, send_webhook, make_event):
+    from chargeside.gateways.stripe.adapter import StripeAdapter
+
+    customers = [_customer(sdk, as_json, email=f"down{i}@example.com") for i in range(12)]
+    fault = stripe_fake.faults.add(path_prefix="/v1/customers/", status=503, times=None, method="GET")
+    for customer in customers:
+        send_webhook(stripe_connection, make_event("customer.updated", customer))
+    result = process_pending()
+    assert (result.claimed, result.processed, result.retrying) == (12, 0, 12)
+    assert 1 <= fault.hits <= StripeAdapter.fetch_concurrency  # only the fetches already under way
+    assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {("pending", 1)}
+    assert {e[:33] for e in WebhookDelivery.objects.values_list("error", flat=True)} == {"Unavailable (HTTP 503): Stripe ha"}
+
+
+def test_outcomes_all_different_are_still_saved_each_to_its_row(offline_connection, send_webhook, make_event):
+    # 25 deliveries that end 25 different ways (more than the grouped UPDATEs handle): one bulk update instead
+    from chargeside.ingest.pipeline import _save_outcomes
+
+    for i in range(25):
+        send_webhook(offline_connection, make_event("customer.updated", {"id": f"cus_{i}", "object": "customer"}))
+    deliveries = list(WebhookDelivery.objects.order_by("id"))
+    for i, delivery in enumerate(deliveries):
+        delivery.status, delivery.error, delivery.events_applied = ("failed", f"error {i}", i) if i % 2 else ("processed", "", i)
+    _save_outcomes(deliveries)
+    assert list(WebhookDelivery.objects.order_by("id").values_list("status", "error", "events_applied")) == [
+        ("failed", f"error {i}", i) if i % 2 else ("processed", "", i) for i in range(25)]
