@@ -7,27 +7,28 @@ holds the ciphertext and the settings, so a rotated secret or an edited base URL
 
 from __future__ import annotations
 
-import json
+import copy
 import threading
 
 from chargeside.gateways.base import GatewayAdapter
 from chargeside.gateways.registry import adapter_for
 
 _MAX_ENTRIES = 256
-_cache: dict[int, tuple[tuple, GatewayAdapter]] = {}
+_cache: dict[int, tuple[str, object, dict, GatewayAdapter]] = {}
 _lock = threading.Lock()
 
 
 def cached_adapter(connection) -> GatewayAdapter:
-    version = (connection.provider, connection.credentials_encrypted, json.dumps(connection.settings, sort_keys=True))
+    # Compared as values (a deep copy of the settings is kept): cheaper per webhook than serialising them.
     entry = _cache.get(connection.pk)
-    if entry is not None and entry[0] == version:
-        return entry[1]
+    if (entry is not None and entry[0] == connection.provider and entry[1] == connection.credentials_encrypted
+            and entry[2] == connection.settings):
+        return entry[3]
     adapter = adapter_for(connection)
     with _lock:
         if len(_cache) >= _MAX_ENTRIES:
             _cache.clear()
-        _cache[connection.pk] = (version, adapter)
+        _cache[connection.pk] = (connection.provider, connection.credentials_encrypted, copy.deepcopy(connection.settings), adapter)
     return adapter
 
 

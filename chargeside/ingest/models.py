@@ -52,18 +52,20 @@ class WebhookDelivery(models.Model):
         """Write one row with a single INSERT, bypassing model instances: the webhook endpoint's hot path
         (measured on SQLite: ~0.2 ms against ~0.7 ms for `objects.create`). Values are keyed by column
         attribute (`connection_id`); each field prepares its own value exactly as save() would, and fields
-        not given get their defaults."""
+        not given get their defaults. A datetime given for two fields is prepared once, and None, "" and 0 once
+        per process."""
         db = connections[router.db_for_write(cls)]
-        fields, sql = _insert_statement(cls, db)
-        unknown = values.keys() - {field.attname for field in fields}
+        statement = _insert_statement(cls, db)
+        unknown = values.keys() - statement.attnames
         if unknown:
             raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(unknown))}")
-        params = [
-            field.get_db_prep_save(values[field.attname] if field.attname in values else field.get_default(), connection=db)
-            for field in fields
-        ]
+        prepared: dict[tuple, object] = {}
+        params = []
+        for field in statement.fields:
+            value = values[field.attname] if field.attname in values else field.get_default()
+            params.append(statement.prepare(field, value, db, prepared))
         with db.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(statement.sql, params)
 
     @property
     def body_text(self) -> str:
@@ -71,17 +73,40 @@ class WebhookDelivery(models.Model):
         return bytes(self.body).decode("utf-8", errors="replace")
 
 
-_insert_statements: dict[tuple[type, str], tuple[list, str]] = {}
+class _InsertStatement:
+    """A model's INSERT for one database vendor (quoting differs), and the values of its fields that are the
+    same in every row prepared once: None, "" and 0 (what most deliveries carry in several columns)."""
+
+    def __init__(self, model, db):
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self.attnames = frozenset(field.attname for field in self.fields)
+        columns = ", ".join(db.ops.quote_name(field.column) for field in self.fields)
+        placeholders = ", ".join(["%s"] * len(self.fields))
+        self.sql = f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        self._constants: dict[tuple, object] = {}
+
+    def prepare(self, field, value, db, prepared: dict):
+        if value is None or (type(value) in (str, int) and not value):  # exactly None, "" or 0 (not False)
+            key = (field.attname, value)
+            if key not in self._constants:
+                self._constants[key] = field.get_db_prep_save(value, connection=db)
+            return self._constants[key]
+        if type(field) is models.DateTimeField:  # received_at and next_attempt_at are the same `now`
+            key = id(value)
+            if key not in prepared:
+                prepared[key] = (value, field.get_db_prep_save(value, connection=db))  # holding value keeps its id
+            return prepared[key][1]
+        return field.get_db_prep_save(value, connection=db)
 
 
-def _insert_statement(model, db) -> tuple[list, str]:
-    """The fields and INSERT statement of a model, built once per database vendor (quoting differs)."""
+_insert_statements: dict[tuple[type, str], _InsertStatement] = {}
+
+
+def _insert_statement(model, db) -> _InsertStatement:
+    """The INSERT statement of a model, built once per database vendor."""
     key = (model, db.vendor)
     if key not in _insert_statements:
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        _insert_statements[key] = (fields, f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})")
+        _insert_statements[key] = _InsertStatement(model, db)
     return _insert_statements[key]
 
 

@@ -12,6 +12,7 @@ is stored as `rejected` with the reason and never reaches a JSON parser.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ _MAX_STORED_HEADERS = 40
 _MAX_HEADER_VALUE = 1000
 # Never stored, whatever the provider: credentials for our endpoint (Chargebee sends Basic auth).
 _NEVER_STORED = {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
-_NEVER_STORED_PARTS = ("secret", "token", "password", "api-key", "apikey")
+_NEVER_STORED_PARTS = re.compile("secret|token|password|api-key|apikey")
 CONNECTION_CACHE_SECONDS = 5.0
 _MAX_CACHED_CONNECTIONS = 1000
 _by_token: dict[str, tuple[float, object]] = {}  # webhook token → (expires at, connection)
@@ -85,7 +86,7 @@ def storable_headers(headers: Mapping[str, str]) -> dict[str, str]:
     kept = {}
     for name, value in headers.items():
         lower = name.lower()
-        if lower in _NEVER_STORED or any(part in lower for part in _NEVER_STORED_PARTS):
+        if lower in _NEVER_STORED or _NEVER_STORED_PARTS.search(lower):
             continue
         kept[name] = str(value)[:_MAX_HEADER_VALUE]
         if len(kept) >= _MAX_STORED_HEADERS:
@@ -138,7 +139,7 @@ def _store(connection, *, headers, body: bytes, status: str, reason: str = "", e
     now = timezone.now()
     WebhookDelivery.insert(
         workspace_id=connection.workspace_id, connection_id=connection.pk, received_at=now, next_attempt_at=now,
-        body=body, headers=storable_headers(headers), status=status, reject_reason=redact(reason)[:300],
-        error=redact(error)[:2000], event_ids=list(event_ids), event_types=list(event_types),
+        body=body, headers=storable_headers(headers), status=status, reject_reason=redact(reason)[:300] if reason else "",
+        error=redact(error)[:2000] if error else "", event_ids=list(event_ids), event_types=list(event_types),
         processed_at=now if status == Status.IGNORED else None,
     )
