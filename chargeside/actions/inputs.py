@@ -153,17 +153,6 @@ INPUTS: dict[str, ActionInputs] = {
         "void", "charge", gettext_lazy("Release"), pgettext_lazy("action noun", "Release of the hold"), gettext_lazy("Confirm release"),
         gettext_lazy("Hold released"), danger=True,
     ),
-    "authorize": ActionInputs(
-        "authorize", "account", gettext_lazy("Authorise a payment"), pgettext_lazy("action noun", "Authorisation"),
-        gettext_lazy("Confirm authorisation"), gettext_lazy("Payment authorised"),
-        fields=(
-            Field("payment_method", gettext_lazy("Card"), "choice", required=True, choices=payment_method_choices),
-            Field("amount", _AMOUNT, "money", required=True),
-            Field("currency", gettext_lazy("Currency"), required=True, max_length=3, initial=last_charge_currency,
-                  help=gettext_lazy("ISO code, e.g. EUR.")),
-            Field("description", gettext_lazy("Description"), help=gettext_lazy("Shown on the customer's statement and receipt.")),
-        ),
-    ),
     "subscription_cancel": ActionInputs(
         "subscription_cancel", "subscription", gettext_lazy("Cancel subscription"), pgettext_lazy("action noun", "Cancellation"),
         gettext_lazy("Confirm cancellation"), gettext_lazy("Subscription canceled"), danger=True,
@@ -189,6 +178,17 @@ INPUTS: dict[str, ActionInputs] = {
             Field("coupon", gettext_lazy("Coupon or promotion code"), help=gettext_lazy("Optional.")),
             Field("payment_method", gettext_lazy("Card"), "choice", choices=payment_method_choices,
                   blank=gettext_lazy("The customer's default")),
+        ),
+    ),
+    "authorize": ActionInputs(
+        "authorize", "account", gettext_lazy("Authorise a payment"), pgettext_lazy("action noun", "Authorisation"),
+        gettext_lazy("Confirm authorisation"), gettext_lazy("Payment authorised"),
+        fields=(
+            Field("payment_method", gettext_lazy("Card"), "choice", required=True, choices=payment_method_choices),
+            Field("amount", _AMOUNT, "money", required=True),
+            Field("currency", gettext_lazy("Currency"), required=True, max_length=3, initial=last_charge_currency,
+                  help=gettext_lazy("ISO code, e.g. EUR.")),
+            Field("description", gettext_lazy("Description"), help=gettext_lazy("Shown on the customer's statement and receipt.")),
         ),
     ),
     "invoice_send": ActionInputs(

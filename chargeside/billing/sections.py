@@ -1,17 +1,21 @@
 """The sections of the customer view: one bounded, indexed query each, most relevant rows first.
 
-Every builder takes (context, offset, limit) and answers a `Section` whose total comes from a window count
-in the same query. Columns are named explicitly (`values()`), so raw payloads are never read. Each item
+Every builder takes (context, offset, limit) and answers a `Section`. Its rows come from `view_queries.page`
+(plain SQL naming its columns, so raw payloads are never read); its total from the view's up-front count of
+every section, or else a window count in the same statement. Each item
 lists the actions this member may run on it: registered, allowed to the role, supported by the
-connection's adapter and possible in the item's state.
+connection's adapter and possible in the item's state. The customer-level actions (start a subscription,
+authorise a payment, ...) are listed the same way on "account" items, one per gateway account
+(`customer_accounts()`); `actionable_item()` finds any one item for an action form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When, Window
+from django.db.models import Exists, OuterRef
 
 from chargeside.core import formatting as fmt
 from chargeside.gateways.types import ChargeStatus as CS
@@ -21,36 +25,40 @@ from chargeside.workspaces.roles import Perm, can
 
 from . import models as m
 from .decline_reasons import decline_reason, reason_label
-from .view_model import (
-    DISPUTE_DUE_SOON_DAYS, FAILED_RECENT_DAYS, LIVE_SUBSCRIPTIONS, OPEN_DISPUTES, REFUNDABLE, TROUBLED_SUBSCRIPTIONS,
-    Item, Section, ViewContext,
-)
+from .view_model import DISPUTE_DUE_SOON_DAYS, LIVE_SUBSCRIPTIONS, OPEN_DISPUTES, REFUNDABLE, Item, Section, ViewContext
+from .view_queries import page
 
 # --- which actions an item offers ----------------------------------------------------------------------
 
-# action name → the item kind it applies to and the state in which it is possible. The action's permission
-# and capability come from the action class itself, so a rule only lights up once the action is registered.
-ITEM_ACTIONS: dict[str, tuple[str, Callable[[dict], bool]]] = {
+# When an action is possible, by the state of the row it starts from. The kind of row (charge, subscription,
+# invoice, or "account" for the customer-level actions) is declared with the action's inputs
+# (`actions.inputs`), its permission and capability by the action class; an action without a rule here is
+# offered on every row of its kind that is not a deleted gateway account.
+STATE_RULES: dict[str, Callable[[dict], bool]] = {
     # A charge under an open dispute cannot be refunded (the gateway refuses; the dispute process decides).
-    "refund": ("charge", lambda r: r["status"] in REFUNDABLE and r["amount_captured"] - r["amount_refunded"] > 0 and not r["_disputed"]),
-    "capture": ("charge", lambda r: r["status"] == CS.AUTHORIZED),
-    "void": ("charge", lambda r: r["status"] == CS.AUTHORIZED),
-    "subscription_cancel": ("subscription", lambda r: r["status"] in LIVE_SUBSCRIPTIONS and not r["cancel_at_period_end"]),
-    "subscription_change": ("subscription", lambda r: r["status"] in (SS.ACTIVE, SS.TRIALING)),
-    "invoice_send": ("invoice", lambda r: r["status"] == IS.OPEN),
-    # Customer-level actions, offered on each of the customer's gateway accounts (see customer_accounts()).
-    "subscription_create": ("account", lambda r: not r["deleted"] and r["_has_prices"]),
-    "authorize": ("account", lambda r: not r["deleted"] and r["_has_methods"]),
-    "coupon_apply": ("account", lambda r: not r["deleted"]),
-    "tax_id_add": ("account", lambda r: not r["deleted"]),
-    "card_update_link": ("account", lambda r: not r["deleted"]),
+    "refund": lambda r: r["status"] in REFUNDABLE and r["amount_captured"] - r["amount_refunded"] > 0 and not r["_disputed"],
+    "capture": lambda r: r["status"] == CS.AUTHORIZED,
+    "void": lambda r: r["status"] == CS.AUTHORIZED,
+    "subscription_cancel": lambda r: r["status"] in LIVE_SUBSCRIPTIONS and not r["cancel_at_period_end"],
+    "subscription_change": lambda r: r["status"] in (SS.ACTIVE, SS.TRIALING),
+    "invoice_send": lambda r: r["status"] == IS.OPEN,
+    "subscription_create": lambda r: not r["deleted"] and r["_has_prices"],  # a plan to choose from
+    "authorize": lambda r: not r["deleted"] and r["_has_methods"],  # a saved card to hold money on
 }
 
 
-def _registered_actions() -> dict:
+def _not_deleted(row: dict) -> bool:
+    return not row.get("deleted", False)
+
+
+@cache
+def _offered_actions() -> tuple:
+    """(name, kind of row, action, rule) of every registered action with declared inputs."""
+    from chargeside.actions.inputs import INPUTS
     from chargeside.actions.registry import ACTIONS, get_action
 
-    return {name: get_action(name) for name in ITEM_ACTIONS if name in ACTIONS}
+    return tuple((name, inputs.on, get_action(name), STATE_RULES.get(name, _not_deleted))
+                 for name, inputs in INPUTS.items() if name in ACTIONS)
 
 
 def _actions_for(ctx: ViewContext, kind: str, row: dict) -> tuple[str, ...]:
@@ -59,27 +67,14 @@ def _actions_for(ctx: ViewContext, kind: str, row: dict) -> tuple[str, ...]:
     provider = ctx.providers.get(row["connection_id"])
     if provider is None or not provider[2]:
         return ()
-    allowed = []
-    for name, action in _registered_actions().items():
-        item_kind, possible = ITEM_ACTIONS[name]
-        if item_kind == kind and can(ctx.role, action.permission) and action.capability in provider[1] and possible(row):
-            allowed.append(name)
-    return tuple(allowed)
+    return tuple(
+        name for name, item_kind, action, possible in _offered_actions()
+        if item_kind == kind and can(ctx.role, action.permission) and action.capability in provider[1] and possible(row)
+    )
 
 
 # --- section builders: (ctx, offset, limit) → Section --------------------------------------------------
-
-def _recent(field_name: str = "remote_created_at"):
-    return (F(field_name).desc(nulls_last=True), F("id").desc())
-
-
-def _page(queryset, columns, order, offset, limit) -> tuple[list[dict], int]:
-    """Rows of one page plus the section's total in the same query (a window count over the filter)."""
-    rows = list(queryset.annotate(_total=Window(Count("id"))).order_by(*order).values(*columns, "_total")[offset:offset + limit])
-    if rows:
-        return rows, rows[0]["_total"]
-    return rows, (queryset.count() if offset else 0)
-
+# Each reads its page through `view_queries.page` (plain SQL; a new column goes into its statement there).
 
 def _item(ctx: ViewContext, kind: str, row: dict, **fields) -> Item:
     provider = ctx.providers.get(row.get("connection_id"), ("", frozenset(), False))[0]
@@ -100,15 +95,7 @@ def _web_url(value: str) -> str:
 
 
 def _charges(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.Charge.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids))
-    failed_first = Case(
-        When(status=CS.FAILED, remote_created_at__gte=ctx.now - dt.timedelta(days=FAILED_RECENT_DAYS), then=Value(0)),
-        default=Value(1), output_field=IntegerField(),
-    )
-    disputed = Exists(m.Dispute.objects.filter(charge_id=OuterRef("id"), status__in=OPEN_DISPUTES))
-    columns = (*_BASE, "status", "amount", "currency", "amount_captured", "amount_refunded", "description",
-               "failure_code", "failure_message", "receipt_url", "_disputed")
-    rows, total = _page(qs.annotate(_rank=failed_first, _disputed=disputed), columns, (F("_rank").asc(), *_recent()), offset, limit)
+    rows, total = page(ctx, "charges", offset, limit)
     items = []
     for row in rows:
         refundable = max(row["amount_captured"] - row["amount_refunded"], 0) if row["status"] in REFUNDABLE else 0
@@ -124,8 +111,7 @@ def _charges(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _refunds(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.Refund.objects.filter(workspace_id=ctx.workspace_id, charge__gateway_customer_id__in=ctx.gateway_customer_ids))
-    rows, total = _page(qs, (*_BASE, "status", "amount", "currency", "reason", "charge_remote_id"), _recent(), offset, limit)
+    rows, total = page(ctx, "refunds", offset, limit)
     items = tuple(
         _item(ctx, "refund", row, amount=row["amount"], currency=row["currency"],
               amount_display=ctx.money(row["amount"], row["currency"]), reason=reason_label(row["reason"]),
@@ -136,14 +122,7 @@ def _refunds(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _subscriptions(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.Subscription.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids))
-    rank = Case(
-        When(status__in=TROUBLED_SUBSCRIPTIONS, then=Value(0)), When(status=SS.CANCELED, then=Value(2)),
-        default=Value(1), output_field=IntegerField(),
-    )
-    columns = (*_BASE, "status", "plan_name", "amount", "currency", "interval", "interval_count", "quantity",
-               "current_period_end", "cancel_at_period_end", "canceled_at", "trial_end")
-    rows, total = _page(qs.annotate(_rank=rank), columns, (F("_rank").asc(), *_recent()), offset, limit)
+    rows, total = page(ctx, "subscriptions", offset, limit)
     items = []
     for row in rows:
         live = row["status"] in LIVE_SUBSCRIPTIONS
@@ -164,10 +143,7 @@ def _subscriptions(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _invoices(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.Invoice.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids))
-    rank = Case(When(status=IS.OPEN, then=Value(0)), When(status=IS.DRAFT, then=Value(1)), default=Value(2), output_field=IntegerField())
-    columns = (*_BASE, "status", "number", "currency", "total", "amount_remaining", "hosted_url", "pdf_url", "due_at")
-    rows, total = _page(qs.annotate(_rank=rank), columns, (F("_rank").asc(), *_recent()), offset, limit)
+    rows, total = page(ctx, "invoices", offset, limit)
     items = tuple(
         _item(
             ctx, "invoice", row, number=row["number"], currency=row["currency"], total=row["total"],
@@ -182,11 +158,7 @@ def _invoices(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _disputes(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.Dispute.objects.filter(workspace_id=ctx.workspace_id, charge__gateway_customer_id__in=ctx.gateway_customer_ids))
-    rank = Case(When(status__in=OPEN_DISPUTES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    columns = (*_BASE, "status", "amount", "currency", "reason", "evidence_due_by", "charge_remote_id")
-    order = (F("_rank").asc(), F("evidence_due_by").asc(nulls_last=True), *_recent())
-    rows, total = _page(qs.annotate(_rank=rank), columns, order, offset, limit)
+    rows, total = page(ctx, "disputes", offset, limit)
     items = []
     for row in rows:
         is_open = row["status"] in OPEN_DISPUTES
@@ -201,13 +173,7 @@ def _disputes(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _payment_methods(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.PaymentMethod.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids))
-    is_default = Case(
-        When(gateway_customer__default_payment_method_remote_id=F("remote_id"), then=Value(0)), default=Value(1),
-        output_field=IntegerField(),
-    )
-    columns = (*_BASE, "type", "brand", "last4", "exp_month", "exp_year", "wallet")
-    rows, total = _page(qs.annotate(_rank=is_default), (*columns, "_rank"), (F("_rank").asc(), *_recent()), offset, limit)
+    rows, total = page(ctx, "payment_methods", offset, limit)
     this_month = (ctx.now.year, ctx.now.month)
     items = tuple(
         _item(
@@ -222,8 +188,7 @@ def _payment_methods(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _tax_ids(ctx: ViewContext, offset: int, limit: int) -> Section:
-    qs = ctx.scope(m.TaxId.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids))
-    rows, total = _page(qs, (*_BASE, "type", "value", "country", "verification_status"), _recent(), offset, limit)
+    rows, total = page(ctx, "tax_ids", offset, limit)
     items = tuple(
         _item(ctx, "tax_id", row, type=row["type"], value=row["value"], country=row["country"],
               verification_status=row["verification_status"])
@@ -233,12 +198,7 @@ def _tax_ids(ctx: ViewContext, offset: int, limit: int) -> Section:
 
 
 def _recent_actions(ctx: ViewContext, offset: int, limit: int) -> Section:
-    from chargeside.actions.models import AuditEvent
-
-    # "requested" rows are the first half of every action; the outcome row says what happened.
-    qs = ctx.scope(AuditEvent.objects.filter(workspace_id=ctx.workspace_id, customer_id__in=ctx.customer_ids).exclude(event="requested"))
-    columns = ("id", "seq", "at", "member_id", "actor", "event", "action", "target", "amount", "currency", "reason", "outcome")
-    rows, total = _page(qs, columns, (F("seq").desc(),), offset, limit)
+    rows, total = page(ctx, "recent_actions", offset, limit)  # outcomes only: "requested" rows are left out
     items = tuple(
         Item(
             kind="audit", id=row["id"], provider=row["target"].partition(":")[0], remote_id=row["target"].partition(":")[2],
@@ -276,7 +236,7 @@ def _accounts(ctx: ViewContext) -> tuple[Item, ...]:
 
 
 def _account_permissions() -> set:
-    return {action.permission for name, action in _registered_actions().items() if ITEM_ACTIONS[name][0] == "account"}
+    return {action.permission for _name, kind, action, _rule in _offered_actions() if kind == "account"}
 
 
 def customer_accounts(*, workspace, customer_ids, member=None, language: str = "en") -> tuple[Item, ...]:
