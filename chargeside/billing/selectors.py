@@ -1,10 +1,13 @@
 """The unified customer view: what the panel and the console show about one person, from the local database.
 
 Read path only: nothing here calls a gateway. `customer_view()` answers with frozen dataclasses in a bounded
-number of indexed queries (one per section, plus identities and totals; 11 at most, whatever the customer's
-size), reading only the columns it shows and never the raw payloads. Each section holds its most relevant
-items first (open disputes, failed payments, past-due subscriptions, open invoices, then the most recent)
-and its total count, so a UI can offer "show more" through `customer_section()`.
+number of indexed queries, whatever the customer's size: the identities, one aggregate that counts every
+section and sums the totals, then one page per section that has rows (10 at most; 3 to 5 for a typical
+customer). The statements are plain SQL (`view_queries`) reading only the columns shown, never the raw
+payloads. Each section holds its most relevant items first (open disputes, failed payments, past-due
+subscriptions, open invoices, then the most recent) and its total count, so a UI can offer "show more"
+through `customer_section()`. `customer_view_for_emails()` finds the customers and their identities in one
+statement, for the helpdesk panel.
 
 What a member sees and may do depends on the role (`workspaces.roles`): payment methods need
 `VIEW_PAYMENT_METHODS`, the recent-actions trail needs `VIEW_AUDIT`, and each item lists the actions that
@@ -13,18 +16,17 @@ are registered, allowed to the role, supported by the connection's adapter and p
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import replace
 
-from django.db.models import Count, Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chargeside.core import formatting as fmt
-from chargeside.gateways.types import ChargeStatus as CS
 from chargeside.gateways.types import InvoiceStatus as IS
 
 from . import models as m
 from .sections import BUILDERS, visible
+from .view_queries import identity_rows_for_emails, section_summary
 from .view_model import (  # noqa: F401 (re-exported: the view model's types are part of this module's API)
     FAILED_RECENT_DAYS, PAID, SECTIONS, TROUBLED_SUBSCRIPTIONS, Alert, CustomerView, Identity, Item, Section, Total,
     ViewContext, identity_rows, view_context,
@@ -32,30 +34,18 @@ from .view_model import (  # noqa: F401 (re-exported: the view model's types are
 
 # --- totals and alerts ---------------------------------------------------------------------------------
 
-def _totals(ctx: ViewContext) -> tuple[tuple[Total, ...], int]:
-    """Lifetime paid / refunded / net per currency, and how many payments failed recently."""
-    rows = (
-        m.Charge.objects.filter(workspace_id=ctx.workspace_id, gateway_customer_id__in=ctx.gateway_customer_ids)
-        .values("currency")
-        .annotate(
-            count=Count("id"),
-            paid=Sum("amount_captured", filter=Q(status__in=PAID)),
-            refunded=Sum("amount_refunded", filter=Q(status__in=PAID)),
-            failed=Count("id", filter=Q(status=CS.FAILED, remote_created_at__gte=ctx.now - dt.timedelta(days=FAILED_RECENT_DAYS))),
+def _totals(ctx: ViewContext, rows: list[dict]) -> tuple[Total, ...]:
+    """Lifetime paid / refunded / net per currency (paid: charges that succeeded, even if refunded since)."""
+    totals = [
+        Total(
+            currency=row["currency"], paid=row["paid"], refunded=row["refunded"], net=row["paid"] - row["refunded"],
+            paid_display=ctx.money(row["paid"], row["currency"]), refunded_display=ctx.money(row["refunded"], row["currency"]),
+            net_display=ctx.money(row["paid"] - row["refunded"], row["currency"]), count=row["count"],
         )
-        .order_by("currency")
-    )
-    totals, failed = [], 0
-    for row in rows:
-        paid, refunded = row["paid"] or 0, row["refunded"] or 0
-        failed += row["failed"]
-        totals.append(Total(
-            currency=row["currency"], paid=paid, refunded=refunded, net=paid - refunded,
-            paid_display=ctx.money(paid, row["currency"]), refunded_display=ctx.money(refunded, row["currency"]),
-            net_display=ctx.money(paid - refunded, row["currency"]), count=row["count"],
-        ))
+        for row in rows
+    ]
     totals.sort(key=lambda total: (-total.count, total.currency))  # the currency most used first
-    return tuple(totals), failed
+    return tuple(totals)
 
 
 def _alerts(ctx: ViewContext, sections: dict, failed: int) -> tuple[Alert, ...]:
@@ -90,17 +80,25 @@ def status_label(status: str) -> str:
 
 def customer_view(*, workspace, customer_ids: list[int], member=None, language: str = "en", limit: int = 5) -> CustomerView:
     """Everything about the customers (one person, possibly several unmerged records) in one view."""
+    return _view(workspace, identity_rows(workspace.id, customer_ids), member, language, limit)
+
+
+def customer_view_for_emails(*, workspace, emails, member=None, language: str = "en", limit: int = 5) -> CustomerView | None:
+    """The view of the customers any of these normalised emails identifies, or None when none does. Finding
+    them and their gateway identities is one statement (the panel's path: a desk knows emails, not ids)."""
+    rows = identity_rows_for_emails(workspace.id, emails)
+    return _view(workspace, rows, member, language, limit) if rows else None
+
+
+def _view(workspace, rows: list[dict], member, language: str, limit: int) -> CustomerView:
     language = language if language in fmt.SUPPORTED else "en"
     with translation.override(language):
-        rows = identity_rows(workspace.id, customer_ids)
-        ctx = view_context(workspace.id, customer_ids, member, language, rows)
-        totals, failed = _totals(ctx) if ctx.gateway_customer_ids else ((), 0)
-        sections = {}
-        for name, build in BUILDERS.items():
-            if not visible(ctx, name):
-                continue
-            empty = not ctx.gateway_customer_ids and name != "recent_actions"
-            sections[name] = Section(name, (), 0) if empty or not ctx.customer_ids else build(ctx, 0, limit)
+        ctx = view_context(workspace.id, (), member, language, rows)
+        names = [name for name in BUILDERS if visible(ctx, name)]
+        # One aggregate counts every section: the sections without rows are not asked for at all.
+        counts, totals, failed = section_summary(ctx, names)
+        ctx = replace(ctx, counts=counts)
+        sections = {name: BUILDERS[name](ctx, 0, limit) for name in names}
         customers = [row for index, row in enumerate(rows) if index == 0 or rows[index - 1]["id"] != row["id"]]
         names = _unique([row["name"] for row in customers] + [row["gateway_customers__name"] for row in rows])
         emails = _unique([row["email"] for row in customers] + [(row["gateway_customers__email"] or "").lower() for row in rows])
@@ -114,7 +112,7 @@ def customer_view(*, workspace, customer_ids: list[int], member=None, language: 
                 )
                 for row in rows if row["gateway_customers__id"]
             ),
-            totals=totals, alerts=_alerts(ctx, sections, failed), sections=sections, language=language,
+            totals=_totals(ctx, totals), alerts=_alerts(ctx, sections, failed), sections=sections, language=language,
             can_view_payment_methods=visible(ctx, "payment_methods"), can_view_audit=visible(ctx, "recent_actions"),
         )
 

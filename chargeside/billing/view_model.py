@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -15,8 +16,6 @@ from chargeside.core import formatting as fmt
 from chargeside.gateways.types import ChargeStatus as CS
 from chargeside.gateways.types import DisputeStatus as DS
 from chargeside.gateways.types import SubscriptionStatus as SS
-
-from . import models as m
 
 PAID = (CS.SUCCEEDED, CS.PARTIALLY_REFUNDED, CS.REFUNDED)
 REFUNDABLE = (CS.SUCCEEDED, CS.PARTIALLY_REFUNDED)
@@ -124,29 +123,37 @@ class ViewContext:
     language: str
     now: dt.datetime
     only_id: int | None = None  # set by customer_item(): the one row wanted
+    counts: dict | None = None  # section → rows it holds, when the view counted them up front
 
     def scope(self, queryset):
         return queryset if self.only_id is None else queryset.filter(id=self.only_id)
 
     def money(self, amount: int, currency: str) -> str:
-        return fmt.money(amount or 0, currency, self.language) if currency else ""
+        return _money(amount or 0, currency, self.language) if currency else ""
 
     def date(self, value) -> str:
-        return fmt.date(value, self.language)
+        if value is None:
+            return ""
+        return _date(value.date() if isinstance(value, dt.datetime) else value, self.language)
+
+
+# Babel formatting costs more than the rest of an item; the same amounts and days come back all the time.
+@lru_cache(maxsize=4096)
+def _money(amount: int, currency: str, language: str) -> str:
+    return fmt.money(amount, currency, language)
+
+
+@lru_cache(maxsize=4096)
+def _date(value: dt.date, language: str) -> str:
+    return fmt.date(value, language)
 
 
 def identity_rows(workspace_id: int, customer_ids) -> list[dict]:
-    # One LEFT JOIN: the customers and each of their gateway identities with its connection.
-    return list(
-        m.Customer.objects.filter(workspace_id=workspace_id, id__in=customer_ids)
-        .values(
-            "id", "name", "email", "gateway_customers__id", "gateway_customers__remote_id",
-            "gateway_customers__email", "gateway_customers__name", "gateway_customers__deleted",
-            "gateway_customers__connection_id", "gateway_customers__connection__provider",
-            "gateway_customers__connection__name", "gateway_customers__connection__status",
-        )
-        .order_by("id", "gateway_customers__id")
-    )
+    """The customers and each of their gateway identities with its connection (one LEFT JOIN), as
+    dicts keyed like the ORM's values(): id, name, email, gateway_customers__id, ..."""
+    from .view_queries import identity_rows as rows
+
+    return rows(workspace_id, customer_ids)
 
 
 def _capabilities(provider: str) -> frozenset:

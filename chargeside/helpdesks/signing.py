@@ -23,7 +23,8 @@ is `%20`, `@` is `%40`), join each pair with `=` and the pairs with `&`. Example
 `sig` = lowercase hex HMAC-SHA256 of that string (UTF-8) keyed with the workspace's `panel_secret` (its
 text, UTF-8). Verification recomputes it and compares in constant time before reading any other
 parameter; then it checks `exp`. An unknown workspace is compared against a throw-away key so that the
-time taken does not reveal which slugs exist.
+time taken does not reveal which slugs exist. Workspaces and their decrypted secrets are remembered per
+process for a few seconds (`workspaces.cache`): a rotated secret reaches every process within that time.
 
 Panel session token (instead of CSRF cookies)
 ---------------------------------------------
@@ -55,6 +56,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from chargeside.core.signing import SignatureError, constant_time_equal, hmac_hex
+from chargeside.workspaces.cache import panel_secret, workspace_by_slug
 
 LINK_PARAMS = ("ws", "email", "name", "ticket", "ticket_url", "agent", "lang", "exp")
 _SESSION_LABEL = "chargeside-panel-session-v1"
@@ -106,15 +108,13 @@ class PanelLink:
 
 def verify_link(query, *, now: float | None = None) -> PanelLink:
     """`query` is a Django QueryDict (request.GET). Raises SignatureError; its reason is for logs, not users."""
-    from chargeside.workspaces.models import Workspace
-
     signatures = query.getlist("sig")
     slugs = query.getlist("ws")
     if len(signatures) != 1 or len(slugs) != 1:
         raise SignatureError("link must carry exactly one sig and one ws")
-    workspace = Workspace.objects.filter(slug=slugs[0]).first()
+    workspace = workspace_by_slug(slugs[0])
     pairs = [(key, value) for key, values in query.lists() for value in values]
-    expected = sign_pairs(workspace.panel_secret if workspace else _DUMMY_KEY, pairs)
+    expected = sign_pairs(panel_secret(workspace) if workspace else _DUMMY_KEY, pairs)
     if not constant_time_equal(expected, signatures[0].strip().lower()) or workspace is None:
         raise SignatureError("signature does not match")
     try:
@@ -149,7 +149,7 @@ class PanelSession:
 
 
 def _session_key(workspace) -> bytes:
-    return bytes.fromhex(hmac_hex(workspace.panel_secret, _SESSION_LABEL))
+    return bytes.fromhex(hmac_hex(panel_secret(workspace), _SESSION_LABEL))
 
 
 def _b64(data: bytes) -> str:
@@ -168,13 +168,11 @@ def session_issue(*, workspace, link_sig: str, customer_ids, member_id, emails, 
 
 
 def session_verify(token: str, *, now: float | None = None) -> PanelSession:
-    from chargeside.workspaces.models import Workspace
-
     parts = (token or "").strip().split(".")
     if len(parts) != 3 or not all(parts):
         raise SignatureError("malformed panel token")
     slug, payload, mac = parts
-    workspace = Workspace.objects.filter(slug=slug).first()
+    workspace = workspace_by_slug(slug)
     expected = hmac_hex(_session_key(workspace) if workspace else _DUMMY_KEY, f"{slug}.{payload}")
     if not constant_time_equal(expected, mac) or workspace is None:
         raise SignatureError("panel token does not verify")
