@@ -23,9 +23,10 @@ from chargeside.sandbox.stripe import StripeFake
 from sandbox_stripe_client import API_KEY, make_client  # noqa: E402,F401  (re-exported for fixtures)
 
 
-@pytest.fixture
-def fake():
-    fake = StripeFake()
+def _validated(**options):
+    """A started fake whose every response is checked against the spec when the test ends;
+    ``fake.exchanges`` holds them (method, path, status, body, content type)."""
+    fake = StripeFake(**options)
     exchanges: list[tuple] = []
 
     def record(method, target, headers, body, response):
@@ -33,6 +34,7 @@ def fake():
             exchanges.append((method, target.partition("?")[0], response.status, response.body,
                               response.headers.get("Content-Type", "application/json")))
 
+    fake.exchanges = exchanges
     fake.api.observers.append(record)
     fake.start()
     try:
@@ -42,6 +44,17 @@ def fake():
     if spec_check.SPEC_PATH.exists():
         problems = sorted({p for ex in exchanges for p in spec_check.problems(*ex)})
         assert not problems, "responses that do not match the spec:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def fake():
+    yield from _validated()
+
+
+@pytest.fixture
+def current_fake():
+    """A fake that leaves out the fields the current API no longer has (``legacy_fields=False``)."""
+    yield from _validated(legacy_fields=False)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import errors, expand, forms, shapes
+from . import errors, expand, forms, legacy, shapes
 from .context import Committed, Ctx
 from .events import API_VERSION
 from .idempotency import fingerprint
@@ -175,4 +175,7 @@ class Api:
         paths = forms.expand_paths(params)
         if paths:
             expand.expand(self.fake.store, result, paths)
-        return 200, _json(shapes.public(result))
+        result = shapes.public(result)
+        if not self.fake.legacy_fields:
+            result = legacy.strip(result)
+        return 200, _json(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from . import errors, events, shapes
+from . import errors, events, legacy, shapes
 from .ids import new_id
 
 if TYPE_CHECKING:
@@ -76,6 +76,10 @@ class Ctx:
             1 for ep in self._endpoints
             if ep.get("status") == "enabled" and events.matches(ep["enabled_events"], type_)
         )
+        if not self.fake.legacy_fields:
+            gone = legacy.REMOVED.get(obj["object"], ())
+            obj = legacy.strip(obj)
+            previous = previous and {k: legacy.strip(v) for k, v in previous.items() if k not in gone}
         event = events.build(
             type_, obj, now=self.now, request_id=self.request_id, idem_key=self.idem_key,
             previous=previous, pending=pending,

@@ -22,7 +22,7 @@ _DEFAULTS: dict[str, dict] = {}
 _TEMPLATES: dict[str, str] = {}
 _NESTED: dict[str, tuple] = {}
 _DEEP: dict[str, tuple] = {}
-_NO_CREATED: set[str] = set()  # types the API shows without ``created`` (stored with their ``start``)
+_NO_CREATED: set[str] = set()  # types the API shows without ``created`` (listed by ``start``/``date``)
 _KEYS_IN_COLUMNS = ("id", "object", "created")
 _MISSING = object()
 
@@ -30,7 +30,8 @@ _MISSING = object()
 def register(type_: str, defaults: dict, *, nested: tuple = (), deep: tuple = (),
              livemode: bool = True, created: bool = True) -> None:
     """``livemode=False`` for objects Stripe never gives a livemode (discounts, items);
-    ``created=False`` for objects without a ``created`` field (discounts: ``start``)."""
+    ``created=False`` for objects without a ``created`` field (discounts: ``start``, invoice
+    items: ``date``)."""
     defaults = {k: v for k, v in defaults.items() if k not in _KEYS_IN_COLUMNS}
     if livemode:
         defaults["livemode"] = False
@@ -170,7 +171,9 @@ def inflate(type_: str, object_id: str, created: int, body: str) -> dict:
 
 def created_of(obj: dict) -> int:
     """The store's ``created`` column (list order) for ``obj``."""
-    return obj["created"] if "created" in obj else obj["start"]
+    if "created" in obj:
+        return obj["created"]
+    return obj["start"] if "start" in obj else obj["date"]
 
 
 def public(obj: dict) -> dict:

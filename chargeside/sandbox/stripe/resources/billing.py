@@ -70,7 +70,7 @@ shapes.register(
         "proration": False, "proration_details": {"credited_items": None}, "quantity": 1,
         "subscription": None, "tax_rates": [], "test_clock": None,
     },
-    nested=("price",),
+    nested=("price",), created=False,
 )
 
 
@@ -142,7 +142,7 @@ def new_invoice_item(ctx: Ctx, *, customer: str, amount: int, currency: str, des
                      quantity: int = 1) -> dict:
     item = shapes.defaults("invoiceitem")
     item.update(
-        id=ctx.new_id("ii"), object="invoiceitem", created=ctx.now, date=ctx.now, amount=amount,
+        id=ctx.new_id("ii"), object="invoiceitem", date=ctx.now, amount=amount,
         currency=currency, customer=customer, description=description, invoice=invoice,
         period={"end": period[1], "start": period[0]}, price=shapes.public(price) if price else None,
         proration=proration, quantity=quantity, subscription=subscription,
