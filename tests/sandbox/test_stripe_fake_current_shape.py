@@ -66,16 +66,20 @@ def _unknown_fields(fake) -> set[str]:
 
 def test_invoices_and_charges_link_through_payments_only(shop):
     client, _, sub = shop
-    invoice = client.v1.invoices.retrieve(sub.latest_invoice, params={
-        "expand": ["payments.data.payment.payment_intent.latest_charge"]})
+    plain = client.v1.invoices.retrieve(sub.latest_invoice)
+    assert "payments" not in plain  # includable: only sent when expanded
+    invoice = client.v1.invoices.retrieve(sub.latest_invoice, params={"expand": ["payments.data.payment.payment_intent"]})
     for gone in ("charge", "payment_intent", "subscription", "subscription_details", "tax"):
         assert gone not in invoice
     assert invoice.parent.subscription_details.subscription == sub.id
     paid = invoice.payments.data[0]
     assert (paid.status, paid.payment.type) == ("paid", "payment_intent")
-    charge = paid.payment.payment_intent.latest_charge
-    assert (charge.object, charge.amount, charge.captured) == ("charge", 2_900, True)
-    assert "invoice" not in charge and "invoice" not in paid.payment.payment_intent
+    intent = paid.payment.payment_intent
+    charge = client.v1.charges.retrieve(intent.latest_charge)
+    assert (charge.amount, charge.captured, charge.payment_intent) == (2_900, True, intent.id)
+    assert "invoice" not in charge and "invoice" not in intent
+    listed = client.v1.invoices.list(params={"subscription": sub.id, "expand": ["data.payments"]}).data[0]
+    assert listed.payments.data[0].payment.payment_intent == intent.id
     line = invoice.lines.data[0]
     assert "price" not in line and line.pricing.price_details.price == sub["items"].data[0].price.id
     assert "plan" not in sub and "quantity" not in sub and sub["items"].data[0].quantity == 1

@@ -171,3 +171,18 @@ def test_wsgi_entry_point_and_no_connection_leak(fake, client):
         urllib.request.urlopen(urllib.request.Request(fake.base_url + "/v1/customers",
                                                       headers={"Authorization": f"Bearer {API_KEY}"})).read()
     assert len(fake.store._conns) <= 3
+
+
+def test_expansions_deeper_than_four_levels_are_refused_before_anything_runs(client, customer):
+    path = "data.items.data.price.product"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.subscriptions.list(params={"expand": [path]})
+    assert (caught.value.http_status, caught.value.user_message) == (
+        400, f"You cannot expand more than 4 levels of a property. Property: {path}")
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.customers.update(customer.id, params={"name": "Renamed", "expand": ["a.b.c.d.e"]})
+    assert client.v1.customers.retrieve(customer.id).name == "Jenny Rosen"
+    client.v1.payment_intents.create(params={"amount": 1_000, "currency": "usd", "customer": customer.id, "confirm": True,
+                                             "payment_method": customer.invoice_settings.default_payment_method})
+    deepest = client.v1.charges.list(params={"expand": ["data.payment_intent.latest_charge.customer"]})
+    assert deepest.data[0].payment_intent.latest_charge.customer.email == "jenny.rosen@example.com"

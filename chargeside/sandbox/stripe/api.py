@@ -158,6 +158,8 @@ class Api:
 
     def _execute(self, method, path, params, request_id, key, base_url, api_key) -> tuple[int, bytes]:
         handler, path_params = resolve(method, path)
+        paths = forms.expand_paths(params)
+        expand.check(paths)
         ctx = Ctx(self.fake, method=method, path=path, params=params, request_id=request_id,
                   idem_key=key, base_url=base_url, api_key=api_key)
         deferred = None
@@ -172,10 +174,9 @@ class Api:
         self.fake.dispatch(ctx.events)
         if deferred is not None:
             raise deferred
-        paths = forms.expand_paths(params)
         if paths:
             expand.expand(self.fake.store, result, paths)
         result = shapes.public(result)
         if not self.fake.legacy_fields:
-            result = legacy.strip(result)
+            result = legacy.strip(result, frozenset(part for p in paths for part in p.split(".")))
         return 200, _json(result)

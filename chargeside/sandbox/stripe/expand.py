@@ -9,10 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import shapes
+from . import errors, shapes
 from .store import Store
 
-MAX_DEPTH = 4  # Stripe's own limit on expansion depth
+# Stripe's limit, counted in dotted parts with a list's leading "data" included: its docs give
+# data.payment_intent.customer.default_source as the deepest charge-list expansion, and
+# data.items.data.price.product on a subscription list fails in production with the error below
+# (wording as quoted in several public projects' notes and tests).
+MAX_DEPTH = 4
+
+
+def check(paths: list[str]) -> None:
+    """Refuse (400, before anything runs) an expansion deeper than Stripe allows."""
+    for path in paths:
+        if len(path.split(".")) > MAX_DEPTH:
+            # A parameter error: nothing ran, so no idempotent result is kept.
+            raise errors.invalid_request(f"You cannot expand more than {MAX_DEPTH} levels of a property. "
+                                         f"Property: {path}", store_idempotent=False)
 
 
 def _list(url: str, items: list[dict]) -> dict:
@@ -39,8 +52,7 @@ _VIRTUAL: dict[tuple[str, str], Callable[[Store, dict], dict]] = {
 def expand(store: Store, obj: dict, paths: list[str]) -> dict:
     for path in paths:
         parts = path.split(".")
-        if len(parts) <= MAX_DEPTH + 1:  # +1 for a leading "data" on lists
-            _walk(store, obj, parts)
+        _walk(store, obj, parts)
     return obj
 
 

@@ -29,12 +29,21 @@ REMOVED: dict[str, frozenset[str]] = {
 }
 
 
-def strip(value):
-    """``value`` without the removed fields, at any depth (expanded objects, lists, event data)."""
+# "Includable" fields: the live API sends them only when asked for with expand[] (the fake always
+# fills them in). ``invoice.payments`` is one (basil; "an includable payments property").
+INCLUDABLE: dict[str, frozenset[str]] = {"invoice": frozenset({"payments"})}
+
+
+def strip(value, expanded: frozenset[str] = frozenset()):
+    """``value`` without the removed fields, at any depth (expanded objects, lists, event data);
+    includable fields stay when ``expanded`` (the segments of the request's expand paths) names them."""
     if isinstance(value, dict):
         kind = value.get("object")  # an event's data.object is a dict, not a type name
-        gone = REMOVED.get(kind, ()) if isinstance(kind, str) else ()
-        return {k: strip(v) for k, v in value.items() if k not in gone}
+        if isinstance(kind, str):
+            gone = REMOVED.get(kind, frozenset()) | (INCLUDABLE.get(kind, frozenset()) - expanded)
+        else:
+            gone = ()
+        return {k: strip(v, expanded) for k, v in value.items() if k not in gone}
     if isinstance(value, list):
-        return [strip(v) for v in value]
+        return [strip(v, expanded) for v in value]
     return value
