@@ -15,18 +15,15 @@ import datetime as dt
 from collections.abc import Callable
 from functools import cache
 
-from django.db.models import Exists, OuterRef
-
 from chargeside.core import formatting as fmt
 from chargeside.gateways.types import ChargeStatus as CS
 from chargeside.gateways.types import InvoiceStatus as IS
 from chargeside.gateways.types import SubscriptionStatus as SS
 from chargeside.workspaces.roles import Perm, can
 
-from . import models as m
 from .decline_reasons import decline_reason, reason_label
 from .view_model import DISPUTE_DUE_SOON_DAYS, LIVE_SUBSCRIPTIONS, OPEN_DISPUTES, REFUNDABLE, Item, Section, ViewContext
-from .view_queries import page
+from .view_queries import account_rows, page
 
 # --- which actions an item offers ----------------------------------------------------------------------
 
@@ -83,9 +80,6 @@ def _item(ctx: ViewContext, kind: str, row: dict, **fields) -> Item:
         created_at=row.get("remote_created_at"), created_display=ctx.date(row.get("remote_created_at")),
         actions=_actions_for(ctx, kind, row), fields=fields,
     )
-
-
-_BASE = ("id", "connection_id", "remote_id", "remote_created_at")
 
 
 def _web_url(value: str) -> str:
@@ -221,12 +215,7 @@ BUILDERS = {
 
 
 def _accounts(ctx: ViewContext) -> tuple[Item, ...]:
-    qs = ctx.scope(m.GatewayCustomer.objects.filter(workspace_id=ctx.workspace_id, id__in=ctx.gateway_customer_ids))
-    has_methods = Exists(m.PaymentMethod.objects.filter(gateway_customer_id=OuterRef("id")))
-    has_prices = Exists(m.Price.objects.filter(connection_id=OuterRef("connection_id"), active=True).exclude(interval=""))
-    columns = (*_BASE, "email", "name", "deleted", "coupon_remote_id", "default_payment_method_remote_id", "connection__name",
-               "_has_methods", "_has_prices")
-    rows = qs.annotate(_has_methods=has_methods, _has_prices=has_prices).order_by("id").values(*columns)
+    rows = account_rows(ctx)  # with _has_methods (a saved payment method) and _has_prices (a plan to subscribe to)
     return tuple(
         _item(ctx, "account", {**row, "status": "deleted" if row["deleted"] else "active"}, email=row["email"], name=row["name"],
               connection=row["connection__name"], deleted=row["deleted"], coupon=row["coupon_remote_id"],

@@ -151,6 +151,21 @@ SECTION_SQL = {
     ),
 }
 
+# The gateway accounts behind the customer-level actions, with what those actions need to know: whether the
+# account has a saved payment method, whether its connection has a recurring price to subscribe to.
+_ACCOUNT_COLUMNS = (
+    "id", "connection_id", "remote_id", "remote_created_at", "email", "name", "deleted", "coupon_remote_id",
+    "default_payment_method_remote_id", "connection__name", "_has_methods", "_has_prices",
+)
+_ACCOUNTS_SQL = (
+    "SELECT x.id, x.connection_id, x.remote_id, x.remote_created_at, x.email, x.name, x.deleted, x.coupon_remote_id, "
+    "x.default_payment_method_remote_id, k.name, "
+    "EXISTS(SELECT 1 FROM billing_paymentmethod p WHERE p.gateway_customer_id = x.id), "
+    "EXISTS(SELECT 1 FROM billing_price r WHERE r.connection_id = x.connection_id AND r.active = %s AND NOT (r.interval = %s)) "
+    "FROM billing_gatewaycustomer x INNER JOIN connections_connection k ON k.id = x.connection_id "
+    "WHERE x.workspace_id = %s AND x.id IN ({owners})"
+)
+
 # How many rows each section holds, and the charge totals per currency: one statement, one branch per
 # section asked for. Charges answer one row per currency (count, paid, refunded, recent failures); the
 # others one row with their count.
@@ -209,6 +224,23 @@ def _identity(sql: str, params: list) -> list[dict]:
     for row in rows:
         if row["gateway_customers__id"] is not None:
             row["gateway_customers__deleted"] = bool(row["gateway_customers__deleted"])
+    return rows
+
+
+def account_rows(ctx) -> list[dict]:
+    """The gateway accounts of the view (`ctx.only_id`: just that one), oldest first."""
+    owners = ctx.gateway_customer_ids
+    if not owners or (ctx.only_id is not None and ctx.only_id not in _BIGINT):
+        return []
+    sql, params = _ACCOUNTS_SQL.format(owners=_marks(len(owners))), [True, "", ctx.workspace_id, *owners]
+    if ctx.only_id is not None:
+        sql += " AND x.id = %s"
+        params.append(ctx.only_id)
+    rows = [dict(zip(_ACCOUNT_COLUMNS, row, strict=True)) for row in _fetch(sql + " ORDER BY x.id", params)]
+    for row in rows:
+        row["remote_created_at"] = _aware(row["remote_created_at"])
+        for column in ("deleted", "_has_methods", "_has_prices"):
+            row[column] = bool(row[column])
     return rows
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from chargeside.billing.matching import find_customers, normalise_email
+from chargeside.billing.matching import normalise_email
 from chargeside.billing.sections import customer_accounts
-from chargeside.billing.selectors import CustomerView, customer_view
+from chargeside.billing.selectors import CustomerView, customer_view_for_emails
 from chargeside.core.formatting import SUPPORTED
+from chargeside.workspaces.cache import remembered_member
 from chargeside.workspaces.models import Member
 
 
@@ -76,15 +77,15 @@ def choose_language(requested: str, member: Member | None, workspace) -> str:
 
 def build_panel(context: DeskContext, *, limit: int = 5) -> Panel:
     workspace = context.workspace
-    member = member_for_agent(workspace, context.agent)
+    member = remembered_member(workspace, context.agent, member_for_agent)  # a few seconds per process
     language = choose_language(context.lang, member, workspace)
     emails = tuple(dict.fromkeys(e for e in map(normalise_email, context.emails) if e))
-    customers = find_customers(workspace, emails=list(emails)) if emails else []
-    customer_ids = tuple(customer.id for customer in customers)
+    # Finding the customers by email and reading their identities is one statement inside the view.
     view = (
-        customer_view(workspace=workspace, customer_ids=list(customer_ids), member=member, language=language, limit=limit)
-        if customer_ids else None
+        customer_view_for_emails(workspace=workspace, emails=emails, member=member, language=language, limit=limit)
+        if emails else None
     )
+    customer_ids = view.customer_ids if view else ()
     return Panel(
         workspace=workspace, member=member, agent=context.agent, language=language, emails=emails, name=context.name,
         ticket_url=context.ticket_url, customer_ids=customer_ids, view=view,
