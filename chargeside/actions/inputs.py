@@ -289,10 +289,11 @@ def check_choices(inputs: ActionInputs, subject, params: dict, language: str = "
     currency, a card of this customer. Anything else (a forged or out-of-date value, another workspace's id)
     is refused with the field's name before the action sees it."""
     for field in inputs.fields:
-        if field.kind == "choice" and params.get(field.name, "") != "":
-            if params[field.name] not in {value for value, _label in field.options(subject, language)}:
-                raise ActionError(_("Choose one of the offered options for “%(field)s”.") % {"field": field.label}, field=field.name,
-                                  code="not_offered")
+        if field.kind != "choice" or params.get(field.name, "") == "":
+            continue
+        if params[field.name] not in {value for value, _label in field.options(subject, language)}:
+            raise ActionError(_("Choose one of the offered options for “%(field)s”.") % {"field": field.label}, field=field.name,
+                              code="not_offered")
 
 
 @dataclass(frozen=True)

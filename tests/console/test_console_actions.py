@@ -137,7 +137,7 @@ def test_an_unknown_or_foreign_plan_is_a_clear_400(login, agent, other_workspace
 
 
 def test_another_customers_account_or_a_mismatched_kind_is_not_found(login, agent, ada, shop):
-    customer, charge = ada
+    customer, _charge = ada
     client = login(agent)
     assert client.get(f"/customers/{customer.pk}/actions/tax_id_add/account/{shop.account().id}/").status_code == 404
     assert client.get(f"{customer_url(shop)}actions/tax_id_add/charge/{shop.account().id}/").status_code == 404

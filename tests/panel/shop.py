@@ -40,7 +40,7 @@ def hidden_fields(html: str) -> dict:
 
 def options(html: str, name: str) -> list[tuple[str, str]]:
     """(value, label) of the <select name=...> in a form."""
-    select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', html, re.DOTALL)
     assert select, f"no select named {name}"
     return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
 

@@ -34,7 +34,7 @@ def open_panel(client, workspace, member, lang="en"):
 
 
 def menu(body: str) -> list[str]:
-    found = re.search(r'<details class="menu".*?</details>', body, re.S)
+    found = re.search(r'<details class="menu".*?</details>', body, re.DOTALL)
     return re.findall(r'/panel/action/([a-z_]+)/\d+/', found.group(0)) if found else []
 
 
@@ -81,6 +81,27 @@ def test_a_viewer_gets_no_actions_menu_and_no_form(client, workspace, viewer, sh
     assert menu(body) == [] and 'class="menu"' not in body and "/panel/action/" not in body
     for name in ACCOUNT_ACTIONS:
         assert client.get(f"/panel/action/{name}/{shop.account().id}/", headers=headers).status_code == 403
+
+
+def test_each_gateway_account_gets_its_own_group_in_the_menu(client, workspace, agent, ayse):
+    from chargeside.billing.models import GatewayCustomer
+    from chargeside.billing.upsert import upsert_many
+    from chargeside.connections.models import Connection
+    from chargeside.gateways import types as t
+
+    second = Connection(workspace=workspace, provider="stripe", name="Stripe EU", settings={"base_url": "http://127.0.0.1:9"})
+    second.set_credentials({"secret_key": "sk_test_offline"})
+    second.save()
+    upsert_many(second, [t.CustomerDTO(remote_id="cus_ayse_eu", email="ayse.yilmaz@example.com", name="Ayşe Yılmaz")])
+
+    body, _ = open_panel(client, workspace, agent)
+
+    first, other = GatewayCustomer.objects.get(remote_id="cus_ayse"), GatewayCustomer.objects.get(remote_id="cus_ayse_eu")
+    menu_html = re.search(r'<details class="menu".*?</details>', body, re.DOTALL).group(0)
+    assert re.findall(r'<div class="menu-head">.*?<code>([^<]+)</code></div>', menu_html) == ["cus_ayse", "cus_ayse_eu"]
+    # no plan in either catalogue, and only the first account has a saved card
+    assert re.findall(rf"/panel/action/([a-z_]+)/{first.id}/", menu_html) == ["authorize", "coupon_apply", "tax_id_add", "card_update_link"]
+    assert re.findall(rf"/panel/action/([a-z_]+)/{other.id}/", menu_html) == ["coupon_apply", "tax_id_add", "card_update_link"]
 
 
 # --- start a subscription -------------------------------------------------------------------------------
@@ -163,7 +184,9 @@ def test_turkish_plan_change_confirmation(client, workspace, agent, shop):
     confirm = client.post(f"/panel/action/subscription_change/{subscription.id}/preview/",
                           {"price": str(shop.price("business").id)}, headers=headers).content.decode()
 
-    assert ">İşlemler<" in body
+    form = client.get(f"/panel/action/subscription_create/{shop.account().id}/", headers=headers).content.decode()
+    assert ">İşlemler<" in body and "Abonelik başlat" in body and "Kart güncelleme bağlantısı" in body
+    assert "Deneme günleri" in form and "Kupon veya promosyon kodu" in form and "Müşterinin varsayılan kartı" in form
     assert "Onay: Plan değişikliği" in confirm and "Orantılama" in confirm and "Sonraki fatura" in confirm
     assert "Plan değişikliğini onayla" in confirm
 
@@ -227,6 +250,7 @@ def test_add_a_tax_id_from_the_list_of_types(client, workspace, agent, shop):
     confirm, done = review_and_run(client, headers, "tax_id_add", account.id, {"type": "eu_vat", "value": "de 136 695 976"})
 
     assert bad.status_code == 400 and "its check digit is wrong" in bad.content.decode()
+    assert "Add EU VAT number DE136695976 to ayse.yilmaz@example.com through Stripe." in confirm
     assert "Tax id added." in done.content.decode() and "DE136695976" in done.content.decode()
     assert [(t.type, t.value) for t in shop.merchant.v1.customers.tax_ids.list(shop.customer).data] == [("eu_vat", "DE136695976")]
     assert TaxId.objects.get().value == "DE136695976"
