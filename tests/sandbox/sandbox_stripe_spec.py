@@ -28,6 +28,7 @@ NOT_IN_SPEC = {
                             "the same tax_id objects are validated on /v1/customers/{customer}/tax_ids",
     ("POST", "/v1/tax_ids"): "owner-based Tax ID API, added after 2023-08",
     ("DELETE", "/v1/tax_ids"): "owner-based Tax ID API, added after 2023-08",
+    ("GET", "/v1/invoice_payments"): "Invoice Payments API, added in API 2025-03-31 (basil) with invoice.payments",
     ("POST", "/_sandbox"): "the fake's own control surface",
     ("GET", "/checkout"): "hosted card-update page (checkout.stripe.com in real life)",
     ("POST", "/checkout"): "hosted card-update page form post",

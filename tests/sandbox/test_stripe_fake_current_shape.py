@@ -96,7 +96,7 @@ def test_everything_served_is_in_the_sdk_models_or_required_by_the_2023_spec(sho
     client, cus, _ = shop
     for resource in (client.v1.customers, client.v1.charges, client.v1.payment_intents, client.v1.refunds,
                      client.v1.invoices, client.v1.disputes, client.v1.prices, client.v1.products,
-                     client.v1.coupons, client.v1.promotion_codes, client.v1.events):
+                     client.v1.coupons, client.v1.promotion_codes, client.v1.events, client.v1.invoice_payments):
         assert resource.list(params={"limit": 100}).data
     client.v1.subscriptions.list(params={"status": "all", "limit": 100, "expand": ["data.discounts"]})
     client.v1.invoice_items.create(params={"customer": cus.id, "amount": 500, "currency": "usd"})

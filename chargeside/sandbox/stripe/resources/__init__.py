@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     customers,
     disputes,
     events_api,
+    invoice_payments,
     invoices,
     payment_intents,
     payment_methods,
