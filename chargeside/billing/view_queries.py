@@ -10,6 +10,13 @@ statement that did.
 Rows come back as dicts keyed like the ORM's `values()` (`gateway_customers__id`, `_disputed`, ...) with
 the ORM's Python types (aware datetimes, bools, ints), so the section builders cannot tell the difference.
 Adding a column to a section means adding it to its statement in `SECTION_SQL`.
+
+On PostgreSQL these statements are prepared (server-side binding, `prepare=True`): planning them cost the
+database several times what running them does, and a prepared statement is planned once per connection
+(persistent connections: CONN_MAX_AGE). They still go through Django's cursor wrapper, so query logging,
+`django_assert_num_queries` and execute wrappers see them. A connection pooler in transaction mode needs
+protocol-level prepared statements (PgBouncer >= 1.21, `max_prepared_statements`); without one, set
+`CHARGESIDE_PREPARED_VIEW_QUERIES = False`.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from functools import cache
+
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -196,9 +206,47 @@ def _db_datetime(value: dt.datetime):
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _bigints(params: list) -> list:
+    """psycopg sends a small int as int2, a larger one as int4: one statement would be prepared (and planned)
+    once per combination. As int8 (what the id columns are) it is one statement."""
+    from psycopg.types.numeric import Int8
+
+    return [Int8(value) if type(value) is int else value for value in params]
+
+
+def _cursor():
+    if connection.vendor != "postgresql" or not getattr(settings, "CHARGESIDE_PREPARED_VIEW_QUERIES", True):
+        return connection.cursor()
+    # What connection.cursor() does, with a cursor that prepares what it runs (see the module docstring).
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        if connection.connection.prepare_threshold is None:
+            # Django turns preparing off (None) for poolers' sake; a huge threshold keeps it off for every
+            # other cursor (client-side binding never prepares anyway) while prepare=True works here.
+            connection.connection.prepare_threshold = _NEVER_BY_COUNT
+        raw = _preparing_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+_NEVER_BY_COUNT = 2**31 - 1
+
+
+@cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            params = _bigints(params) if params else params
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    return PreparingCursor
 
 
 def identity_rows(workspace_id: int, customer_ids: Iterable[int]) -> list[dict]:
@@ -290,8 +338,10 @@ def page(ctx, name: str, offset: int, limit: int) -> tuple[list[dict], int]:
         source += " AND x.id = %s"
         where.append(ctx.only_id)
     window = ", COUNT(*) OVER ()" if known is None else ""
-    sql = f"SELECT {spec.select}{window} {source} ORDER BY {spec.order} LIMIT %s OFFSET %s"
-    rows = _fetch(sql, [*spec.select_params, *where, *spec.order_params(ctx), limit, offset])
+    # LIMIT and OFFSET are written into the text (ints): as parameters, PostgreSQL's generic plan for the
+    # prepared statement guesses 10 % of the rows and is never chosen, so each run would be planned anew.
+    sql = f"SELECT {spec.select}{window} {source} ORDER BY {spec.order} LIMIT {int(limit)} OFFSET {int(offset)}"
+    rows = _fetch(sql, [*spec.select_params, *where, *spec.order_params(ctx)])
     columns = spec.columns + (("_total",) if known is None else ())
     found = [dict(zip(columns, row, strict=True)) for row in rows]
     for row in found:
