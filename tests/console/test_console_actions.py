@@ -123,10 +123,12 @@ def test_card_update_link_page_shows_the_gateways_address(login, agent, shop, st
     assert link not in str(AuditEvent.objects.get(event="succeeded").detail)
 
 
-@pytest.mark.parametrize("price", ["theirs", "price_theirs", "dollars", "archived", "not-a-price", "99999999999999999999"])
-def test_an_unknown_or_foreign_plan_is_a_clear_400(login, agent, other_workspace, shop, price):
-    theirs = foreign_price(other_workspace)
-    value = {"theirs": str(theirs.id), "dollars": str(shop.price("dollars").id), "archived": str(shop.price("archived").id)}.get(price, price)
+@pytest.mark.parametrize("price", ["another workspace", "another connection", "price_theirs", "dollars", "archived", "not-a-price",
+                                   "99999999999999999999"])
+def test_an_unknown_or_foreign_plan_is_a_clear_400(login, agent, workspace, other_workspace, shop, price):
+    theirs, ours_elsewhere = foreign_price(other_workspace), foreign_price(workspace)
+    value = {"another workspace": str(theirs.id), "another connection": str(ours_elsewhere.id), "dollars": str(shop.price("dollars").id),
+             "archived": str(shop.price("archived").id)}.get(price, price)
     url = f"{customer_url(shop)}actions/subscription_create/account/{shop.account().id}/"
 
     response = login(agent).post(url, {"step": "preview", "price": value})
