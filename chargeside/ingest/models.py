@@ -53,7 +53,7 @@ class WebhookDelivery(models.Model):
         (measured on SQLite: ~0.2 ms against ~0.7 ms for `objects.create`). Values are keyed by column
         attribute (`connection_id`); each field prepares its own value exactly as save() would, and fields
         not given get their defaults. A datetime given for two fields is prepared once, and None, "" and 0 once
-        per process."""
+        per process. On PostgreSQL the parameters are bound by the server (see `_server_binding_cursor`)."""
         db = connections[router.db_for_write(cls)]
         statement = _insert_statement(cls, db)
         unknown = values.keys() - statement.attnames
@@ -64,13 +64,27 @@ class WebhookDelivery(models.Model):
         for field in statement.fields:
             value = values[field.attname] if field.attname in values else field.get_default()
             params.append(statement.prepare(field, value, db, prepared))
-        with db.cursor() as cursor:
+        with _server_binding_cursor(db) if db.vendor == "postgresql" else db.cursor() as cursor:
             cursor.execute(statement.sql, params)
 
     @property
     def body_text(self) -> str:
         """The body for people to read (undecodable bytes shown as �); `body` stays the record."""
         return bytes(self.body).decode("utf-8", errors="replace")
+
+
+def _server_binding_cursor(db):
+    """Django's cursor (thread check, error wrapping, query logging) around a psycopg cursor that sends the
+    parameters apart from the statement. Django's default binds them on the client: quoting the body into
+    the SQL text was a fifth of a webhook worker's CPU, and PostgreSQL then parses a literal twice the body's
+    size. Still one round trip; statements are prepared only if the connection's `prepare_threshold` says so
+    (Django's default: never, which keeps connection poolers working)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return db._prepare_cursor(ServerBindingCursor(db.connection))
 
 
 class _InsertStatement:
