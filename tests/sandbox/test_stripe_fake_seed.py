@@ -154,3 +154,17 @@ def test_dunning_retries_end_in_unpaid(fake, client, customer):
     assert client.v1.invoices.retrieve(invoice).attempt_count == 4
     fake.control.retry_invoice(invoice)
     assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_stored_copies_of_a_catalogue_object_follow_its_changes():
+    # Packed forms of prices are cached by id (seeding speed); a changed copy must not reuse them.
+    price = {"id": "price_cache", "object": "price", "created": 1, "product": "prod_x", "currency": "usd",
+             "unit_amount": 500, "nickname": "Old", "recurring": {"interval": "month", "interval_count": 1}}
+    item = {"id": "ii_1", "object": "invoiceitem", "date": 1, "price": price}
+    first = shapes.inflate("invoiceitem", "ii_1", 1, shapes.compact(item))
+    price["nickname"] = "New"
+    second = shapes.inflate("invoiceitem", "ii_1", 1, shapes.compact(item))
+    price["recurring"]["interval"] = "year"
+    third = shapes.inflate("invoiceitem", "ii_1", 1, shapes.compact(item))
+    assert [(o["price"]["nickname"], o["price"]["recurring"]["interval"]) for o in (first, second, third)] == [
+        ("Old", "month"), ("New", "month"), ("New", "year")]

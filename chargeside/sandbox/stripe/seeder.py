@@ -6,7 +6,9 @@ PaymentIntents are written directly in stored form (see :meth:`Seeder.payment`).
 
 from __future__ import annotations
 
+import collections
 import json
+import operator
 import random
 import time
 
@@ -33,6 +35,7 @@ DEMO_EMAIL = "ayse.yilmaz@example.com"
 DAY = 86400
 
 
+_OBJECT_OF = operator.itemgetter("object")
 _CUM: dict[int, tuple] = {}  # cumulative weights per weighted table (by identity)
 _LOCALES = list(zip(D.LOCALES, D.LOCALE_WEIGHTS))
 _PM_COUNT = [(0, 5), (1, 80), (2, 15)]
@@ -71,8 +74,10 @@ class Seeder:
 
     def take_rows(self) -> list[tuple]:
         """Everything generated so far, as store rows (and counted)."""
-        for obj in self.out + self.packed:
-            self.counts[obj["object"]] = self.counts.get(obj["object"], 0) + 1
+        counted = collections.Counter(map(_OBJECT_OF, self.out))
+        counted.update(map(_OBJECT_OF, self.packed))
+        for kind, n in counted.items():
+            self.counts[kind] = self.counts.get(kind, 0) + n
         rows = rows_for(self.out) + rows_for(self.packed, packed=True)
         self.out, self.packed = [], []
         return rows

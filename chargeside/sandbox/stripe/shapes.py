@@ -25,6 +25,11 @@ _DEEP: dict[str, tuple] = {}
 _NO_CREATED: set[str] = set()  # types the API shows without ``created`` (listed by ``start``/``date``)
 _KEYS_IN_COLUMNS = ("id", "object", "created")
 _MISSING = object()
+_IN_COLUMN = object()  # marks id/object/created in _BASES: kept in their own columns, not the body
+_BASES: dict[str, dict] = {}  # defaults plus the column keys, so compact() needs one lookup per key
+
+# One encoder for every body: json.dumps() with options builds a new encoder per call.
+dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def register(type_: str, defaults: dict, *, nested: tuple = (), deep: tuple = (),
@@ -36,6 +41,7 @@ def register(type_: str, defaults: dict, *, nested: tuple = (), deep: tuple = ()
     if livemode:
         defaults["livemode"] = False
     _DEFAULTS[type_] = defaults
+    _BASES[type_] = {**defaults, **dict.fromkeys(_KEYS_IN_COLUMNS, _IN_COLUMN)}
     _TEMPLATES[type_] = json.dumps(defaults, separators=(",", ":"))
     _NESTED[type_] = tuple(nested)
     _DEEP[type_] = tuple(deep)
@@ -70,20 +76,38 @@ class shallow_defaults:
 
 _CONTAINERS = (dict, list)
 
+# Catalogue objects are copied into many bodies (a price into every invoice line and subscription
+# item): their packed form is cached by id, and reused while the copy is still equal to it.
+_SHARED = frozenset({"price", "plan", "product", "coupon"})
+_PACKED: dict[tuple[str, str], tuple[dict, dict]] = {}
+_PACKED_MAX = 2000
+
 
 def _pack(value):
-    """Replace registered Stripe objects inside ``value`` by their diffs (recursively)."""
+    """Replace registered Stripe objects inside ``value`` by their diffs (recursively).
+
+    The result may share parts with earlier results: serialise it, never change it.
+    """
     if type(value) is list:
         return [_pack(v) if type(v) in _CONTAINERS else v for v in value]
     kind_name = value.get("object")
     base = _DEFAULTS.get(kind_name) if type(kind_name) is str else None
     if base is None or not base.keys() <= value.keys():  # e.g. {"deleted": true} stubs
         return {k: _pack(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    key = (kind_name, value.get("id")) if kind_name in _SHARED else None
+    if key is not None:
+        hit = _PACKED.get(key)
+        if hit is not None and hit[0] == value:
+            return hit[1]
     out = {"~": 1}
     get = base.get
     for k, v in value.items():
         if get(k, _MISSING) != v:
             out[k] = _pack(v) if type(v) in _CONTAINERS else v
+    if key is not None:
+        if len(_PACKED) >= _PACKED_MAX:
+            _PACKED.clear()
+        _PACKED[key] = (json.loads(dumps(value)), out)  # a private copy: callers may change theirs
     return out
 
 
@@ -129,16 +153,17 @@ def _deep_merge(base, diff: dict) -> dict:
     return out
 
 
+_NO_BASE = dict.fromkeys(_KEYS_IN_COLUMNS, _IN_COLUMN)
+
+
 def compact(obj: dict) -> str:
     type_ = obj["object"]
-    base = _DEFAULTS.get(type_, {})
+    get = _BASES.get(type_, _NO_BASE).get
     nested, deep = _NESTED.get(type_, ()), _DEEP.get(type_, ())
     slim = {}
     for k, v in obj.items():
-        if k in _KEYS_IN_COLUMNS:
-            continue
-        b = base.get(k, _MISSING)
-        if b == v:
+        b = get(k, _MISSING)
+        if b is v or b is _IN_COLUMN or b == v:  # `is`: values shared with the defaults (bulk seeding)
             continue
         if k in nested and type(v) in _CONTAINERS:
             slim["~" + k] = _pack(v)
@@ -150,7 +175,7 @@ def compact(obj: dict) -> str:
                 slim["^" + k] = diff
         else:
             slim[k] = v
-    return json.dumps(slim, separators=(",", ":"), ensure_ascii=False)
+    return dumps(slim)
 
 
 def inflate(type_: str, object_id: str, created: int, body: str) -> dict:

@@ -78,18 +78,24 @@ _FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
+# Per type: (column position, field name or None, function or None), for columns_for().
+_PLANS = {type_: tuple((i, None if callable(src) else src, src if callable(src) else None)
+                       for i, col in enumerate(COLUMNS) if (src := spec.get(col)) is not None)
+          for type_, spec in _FIELDS.items()}
+_NO_COLUMNS = (None,) * len(COLUMNS)
+
+
 def columns_for(obj: dict) -> tuple:
-    spec = _FIELDS.get(obj["object"], {})
-    out = []
-    for col in COLUMNS:
-        src = spec.get(col)
-        if src is None:
-            out.append(None)
-            continue
-        value = src(obj) if callable(src) else obj.get(src)
-        if isinstance(value, dict):
+    plan = _PLANS.get(obj["object"])
+    if not plan:
+        return _NO_COLUMNS
+    out = [None] * len(COLUMNS)
+    for i, field, fn in plan:
+        value = obj.get(field) if fn is None else fn(obj)
+        if type(value) is dict:
             value = value.get("id")
-        out.append(value if isinstance(value, str) else None)
+        if type(value) is str:
+            out[i] = value
     return tuple(out)
 
 
@@ -97,8 +103,7 @@ def rows_for(objs: Iterable[dict], packed: bool = False) -> list[tuple]:
     """Store rows for objects; ``packed=True``: already in stored form (non-default fields only)."""
     if packed:
         return [(o["id"], o["object"], shapes.created_of(o), *columns_for(o),
-                 json.dumps({k: v for k, v in o.items() if k not in ("id", "object", "created")},
-                            separators=(",", ":"), ensure_ascii=False)) for o in objs]
+                 shapes.dumps({k: v for k, v in o.items() if k not in ("id", "object", "created")})) for o in objs]
     return [(o["id"], o["object"], shapes.created_of(o), *columns_for(o), shapes.compact(o)) for o in objs]
 
 
