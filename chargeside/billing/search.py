@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
 
 from . import models as m
 from .matching import fold, normalise_email

@@ -29,8 +29,21 @@ SECTIONS = ("charges", "refunds", "subscriptions", "invoices", "disputes", "paym
 
 # --- the view model ------------------------------------------------------------------------------------
 
+class _TemplateLookup:
+    """`obj[name]` answers `obj.name`. Django templates try `obj[name]` before `obj.name`; without this the
+    first try raises (and catches) a TypeError for every `{{ item.amount_display }}` of a panel page."""
+
+    def __getitem__(self, name):
+        if not isinstance(name, str):
+            raise KeyError(name)
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 @dataclass(frozen=True)
-class Identity:
+class Identity(_TemplateLookup):
     provider: str
     connection: str
     remote_id: str
@@ -40,7 +53,7 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class Total:
+class Total(_TemplateLookup):
     currency: str
     paid: int
     refunded: int
@@ -52,7 +65,7 @@ class Total:
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(_TemplateLookup):
     """One row of a section. `actions` are the action names this member may run on it right now."""
 
     kind: str
@@ -73,7 +86,7 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(_TemplateLookup):
     name: str
     items: tuple[Item, ...]
     total: int
@@ -84,14 +97,14 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Alert:
+class Alert(_TemplateLookup):
     kind: str  # dispute_due, dispute_open, failed_payment, past_due, open_invoice
     level: str  # danger, warning
     message: str
 
 
 @dataclass(frozen=True)
-class CustomerView:
+class CustomerView(_TemplateLookup):
     customer_ids: tuple[int, ...]
     name: str
     names: tuple[str, ...]

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from chargeside.gateways.types import ChargeStatus as CS
@@ -190,6 +190,11 @@ _CHARGE_SUMMARY = (
 
 # --- running them --------------------------------------------------------------------------------------
 
+def _db():
+    # The connection itself: `django.db.connection` is a proxy that looks it up again on every attribute.
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _aware(value):
     """A datetime as the ORM answers it: SQLite gives naive UTC datetimes (or text for computed columns)."""
     if value is None or isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -198,11 +203,11 @@ def _aware(value):
         from django.utils.dateparse import parse_datetime
 
         value = parse_datetime(value)
-    return timezone.make_aware(value, connection.timezone)
+    return timezone.make_aware(value, _db().timezone)
 
 
 def _db_datetime(value: dt.datetime):
-    return connection.ops.adapt_datetimefield_value(value)
+    return _db().ops.adapt_datetimefield_value(value)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -220,18 +225,19 @@ def _bigints(params: list) -> list:
 
 
 def _cursor():
-    if connection.vendor != "postgresql" or not getattr(settings, "CHARGESIDE_PREPARED_VIEW_QUERIES", True):
-        return connection.cursor()
+    db = _db()
+    if db.vendor != "postgresql" or not getattr(settings, "CHARGESIDE_PREPARED_VIEW_QUERIES", True):
+        return db.cursor()
     # What connection.cursor() does, with a cursor that prepares what it runs (see the module docstring).
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        if connection.connection.prepare_threshold is None:
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        if db.connection.prepare_threshold is None:
             # Django turns preparing off (None) for poolers' sake; a huge threshold keeps it off for every
             # other cursor (client-side binding never prepares anyway) while prepare=True works here.
-            connection.connection.prepare_threshold = _NEVER_BY_COUNT
-        raw = _preparing_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+            db.connection.prepare_threshold = _NEVER_BY_COUNT
+        raw = _preparing_cursor_class()(db.connection)
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 _NEVER_BY_COUNT = 2**31 - 1
