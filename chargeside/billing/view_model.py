@@ -137,6 +137,7 @@ class ViewContext:
     now: dt.datetime
     only_id: int | None = None  # set by customer_item(): the one row wanted
     counts: dict | None = None  # section → rows it holds, when the view counted them up front
+    identities: tuple = ()  # the identity rows the context was built from (view_queries.identity_rows)
 
     def scope(self, queryset):
         return queryset if self.only_id is None else queryset.filter(id=self.only_id)
@@ -199,6 +200,7 @@ def view_context(workspace_id, customer_ids, member, language, rows, only_id=Non
         language=language,
         now=timezone.now(),
         only_id=only_id,
+        identities=tuple(rows),
     )
 
 

@@ -44,10 +44,18 @@ _IDENTITY_COLUMNS = (
     "gateway_customers__name", "gateway_customers__deleted", "gateway_customers__connection_id",
     "gateway_customers__connection__provider", "gateway_customers__connection__name",
     "gateway_customers__connection__status",
+    # What the customer-level actions need to know of each gateway account (see account_rows()).
+    "gateway_customers__remote_created_at", "gateway_customers__coupon_remote_id",
+    "gateway_customers__default_payment_method_remote_id", "gateway_customers___has_methods",
+    "gateway_customers___has_prices",
 )
-# The customers and each of their gateway identities with its connection: one LEFT JOIN.
+# The customers and each of their gateway identities with its connection: one LEFT JOIN. Per identity also
+# whether it has a saved payment method and whether its connection has a recurring price to subscribe to.
 _IDENTITY_SQL = """
-SELECT c.id, c.name, c.email, g.id, g.remote_id, g.email, g.name, g.deleted, g.connection_id, k.provider, k.name, k.status
+SELECT c.id, c.name, c.email, g.id, g.remote_id, g.email, g.name, g.deleted, g.connection_id, k.provider, k.name, k.status,
+  g.remote_created_at, g.coupon_remote_id, g.default_payment_method_remote_id,
+  EXISTS(SELECT 1 FROM billing_paymentmethod p WHERE p.gateway_customer_id = g.id),
+  EXISTS(SELECT 1 FROM billing_price r WHERE r.connection_id = g.connection_id AND r.active = %s AND NOT (r.interval = %s))
 FROM billing_customer c
 LEFT JOIN billing_gatewaycustomer g ON g.customer_id = c.id AND g.workspace_id = c.workspace_id
 LEFT JOIN connections_connection k ON k.id = g.connection_id
@@ -56,6 +64,8 @@ ORDER BY c.id, g.id
 """
 # The customers any of these emails identifies (the identifier index), as the IN list of the statement above.
 _BY_EMAILS = "SELECT i.customer_id FROM billing_customeridentifier i WHERE i.workspace_id = %s AND i.kind = %s AND i.value IN ({emails})"
+
+_IDENTITY_PARAMS = (True, "")  # active prices, with an interval (recurring)
 
 _RECENT = "{t}.remote_created_at DESC NULLS LAST, {t}.id DESC"
 
@@ -161,21 +171,6 @@ SECTION_SQL = {
     ),
 }
 
-# The gateway accounts behind the customer-level actions, with what those actions need to know: whether the
-# account has a saved payment method, whether its connection has a recurring price to subscribe to.
-_ACCOUNT_COLUMNS = (
-    "id", "connection_id", "remote_id", "remote_created_at", "email", "name", "deleted", "coupon_remote_id",
-    "default_payment_method_remote_id", "connection__name", "_has_methods", "_has_prices",
-)
-_ACCOUNTS_SQL = (
-    "SELECT x.id, x.connection_id, x.remote_id, x.remote_created_at, x.email, x.name, x.deleted, x.coupon_remote_id, "
-    "x.default_payment_method_remote_id, k.name, "
-    "EXISTS(SELECT 1 FROM billing_paymentmethod p WHERE p.gateway_customer_id = x.id), "
-    "EXISTS(SELECT 1 FROM billing_price r WHERE r.connection_id = x.connection_id AND r.active = %s AND NOT (r.interval = %s)) "
-    "FROM billing_gatewaycustomer x INNER JOIN connections_connection k ON k.id = x.connection_id "
-    "WHERE x.workspace_id = %s AND x.id IN ({owners})"
-)
-
 # How many rows each section holds, and the charge totals per currency: one statement, one branch per
 # section asked for. Charges answer one row per currency (count, paid, refunded, recent failures); the
 # others one row with their count.
@@ -260,7 +255,7 @@ def identity_rows(workspace_id: int, customer_ids: Iterable[int]) -> list[dict]:
     ids = [int(i) for i in customer_ids if int(i) in _BIGINT]
     if not ids:
         return []
-    return _identity(_IDENTITY_SQL.format(customers=_marks(len(ids))), [workspace_id, *ids])
+    return _identity(_IDENTITY_SQL.format(customers=_marks(len(ids))), [*_IDENTITY_PARAMS, workspace_id, *ids])
 
 
 def identity_rows_for_emails(workspace_id: int, emails: Iterable[str]) -> list[dict]:
@@ -270,32 +265,36 @@ def identity_rows_for_emails(workspace_id: int, emails: Iterable[str]) -> list[d
         return []
     customers = _BY_EMAILS.format(emails=_marks(len(emails)))
     return _identity(_IDENTITY_SQL.format(customers=customers),
-                     [workspace_id, workspace_id, CustomerIdentifier.Kind.EMAIL, *emails])
+                     [*_IDENTITY_PARAMS, workspace_id, workspace_id, CustomerIdentifier.Kind.EMAIL, *emails])
 
 
 def _identity(sql: str, params: list) -> list[dict]:
     rows = [dict(zip(_IDENTITY_COLUMNS, row, strict=True)) for row in _fetch(sql, params)]
     for row in rows:
         if row["gateway_customers__id"] is not None:
-            row["gateway_customers__deleted"] = bool(row["gateway_customers__deleted"])
+            row["gateway_customers__remote_created_at"] = _aware(row["gateway_customers__remote_created_at"])
+            for column in ("deleted", "_has_methods", "_has_prices"):
+                row[f"gateway_customers__{column}"] = bool(row[f"gateway_customers__{column}"])
     return rows
 
 
 def account_rows(ctx) -> list[dict]:
-    """The gateway accounts of the view (`ctx.only_id`: just that one), oldest first."""
-    owners = ctx.gateway_customer_ids
-    if not owners or (ctx.only_id is not None and ctx.only_id not in _BIGINT):
-        return []
-    sql, params = _ACCOUNTS_SQL.format(owners=_marks(len(owners))), [True, "", ctx.workspace_id, *owners]
-    if ctx.only_id is not None:
-        sql += " AND x.id = %s"
-        params.append(ctx.only_id)
-    rows = [dict(zip(_ACCOUNT_COLUMNS, row, strict=True)) for row in _fetch(sql + " ORDER BY x.id", params)]
-    for row in rows:
-        row["remote_created_at"] = _aware(row["remote_created_at"])
-        for column in ("deleted", "_has_methods", "_has_prices"):
-            row[column] = bool(row[column])
-    return rows
+    """The gateway accounts of the view (`ctx.only_id`: just that one), oldest first, keyed like the ORM's
+    GatewayCustomer values() (connection__name, _has_methods, _has_prices, ...). Read from the identity rows
+    the context was built from: no query of its own."""
+    rows = []
+    for identity in ctx.identities:
+        account_id = identity["gateway_customers__id"]
+        if account_id is None or (ctx.only_id is not None and account_id != ctx.only_id):
+            continue
+        rows.append({column: identity[f"gateway_customers__{column}"] for column in _ACCOUNT_COLUMNS})
+    return sorted(rows, key=lambda row: row["id"])
+
+
+_ACCOUNT_COLUMNS = (
+    "id", "connection_id", "remote_id", "remote_created_at", "email", "name", "deleted", "coupon_remote_id",
+    "default_payment_method_remote_id", "connection__name", "_has_methods", "_has_prices",
+)
 
 
 def _owners(ctx, name: str) -> tuple[int, ...]:
