@@ -237,6 +237,13 @@ def customer_accounts(*, workspace, customer_ids, member=None, language: str = "
     return _account_items(workspace, customer_ids, member, language)
 
 
+def accounts_in(ctx: ViewContext) -> tuple[Item, ...]:
+    """`customer_accounts()` from a view's context: the same items, from the identity rows it already read."""
+    if ctx.role is None or not any(can(ctx.role, perm) for perm in _account_permissions()):
+        return ()
+    return _accounts(ctx) if ctx.gateway_customer_ids else ()
+
+
 def _account_items(workspace, customer_ids, member, language, only_id=None) -> tuple[Item, ...]:
     from .view_model import identity_rows, view_context
 

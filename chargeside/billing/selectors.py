@@ -25,7 +25,7 @@ from chargeside.core import formatting as fmt
 from chargeside.gateways.types import InvoiceStatus as IS
 
 from . import models as m
-from .sections import BUILDERS, visible
+from .sections import BUILDERS, accounts_in, visible
 from .view_queries import identity_rows_for_emails, section_summary
 from .view_model import (  # noqa: F401 (re-exported: the view model's types are part of this module's API)
     FAILED_RECENT_DAYS, PAID, SECTIONS, TROUBLED_SUBSCRIPTIONS, Alert, CustomerView, Identity, Item, Section, Total,
@@ -80,17 +80,26 @@ def status_label(status: str) -> str:
 
 def customer_view(*, workspace, customer_ids: list[int], member=None, language: str = "en", limit: int = 5) -> CustomerView:
     """Everything about the customers (one person, possibly several unmerged records) in one view."""
-    return _view(workspace, identity_rows(workspace.id, customer_ids), member, language, limit)
+    return _view(workspace, identity_rows(workspace.id, customer_ids), member, language, limit)[0]
 
 
 def customer_view_for_emails(*, workspace, emails, member=None, language: str = "en", limit: int = 5) -> CustomerView | None:
     """The view of the customers any of these normalised emails identifies, or None when none does. Finding
     them and their gateway identities is one statement (the panel's path: a desk knows emails, not ids)."""
+    return panel_view(workspace=workspace, emails=emails, member=member, language=language, limit=limit)[0]
+
+
+def panel_view(*, workspace, emails, member=None, language: str = "en", limit: int = 5) -> tuple[CustomerView | None, tuple[Item, ...]]:
+    """`customer_view_for_emails()` and the customers' gateway accounts with the customer-level actions this
+    member may run (`sections.customer_accounts()`), read together: what a helpdesk panel shows first."""
     rows = identity_rows_for_emails(workspace.id, emails)
-    return _view(workspace, rows, member, language, limit) if rows else None
+    if not rows:
+        return None, ()
+    view, ctx = _view(workspace, rows, member, language, limit)
+    return view, accounts_in(ctx)
 
 
-def _view(workspace, rows: list[dict], member, language: str, limit: int) -> CustomerView:
+def _view(workspace, rows: list[dict], member, language: str, limit: int) -> tuple[CustomerView, ViewContext]:
     language = language if language in fmt.SUPPORTED else "en"
     with translation.override(language):
         ctx = view_context(workspace.id, (), member, language, rows)
@@ -102,7 +111,7 @@ def _view(workspace, rows: list[dict], member, language: str, limit: int) -> Cus
         customers = [row for index, row in enumerate(rows) if index == 0 or rows[index - 1]["id"] != row["id"]]
         names = _unique([row["name"] for row in customers] + [row["gateway_customers__name"] for row in rows])
         emails = _unique([row["email"] for row in customers] + [(row["gateway_customers__email"] or "").lower() for row in rows])
-        return CustomerView(
+        view = CustomerView(
             customer_ids=ctx.customer_ids, name=names[0] if names else (emails[0] if emails else ""), names=names,
             emails=emails, identities=tuple(
                 Identity(
@@ -115,6 +124,7 @@ def _view(workspace, rows: list[dict], member, language: str, limit: int) -> Cus
             totals=_totals(ctx, totals), alerts=_alerts(ctx, sections, failed), sections=sections, language=language,
             can_view_payment_methods=visible(ctx, "payment_methods"), can_view_audit=visible(ctx, "recent_actions"),
         )
+        return view, ctx
 
 
 def customer_section(*, workspace, customer_ids: list[int], section: str, member=None, language: str = "en",

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from chargeside.billing.matching import normalise_email
 from chargeside.billing.sections import customer_accounts
-from chargeside.billing.selectors import CustomerView, customer_view_for_emails
+from chargeside.billing.selectors import CustomerView, panel_view
 from chargeside.core.formatting import SUPPORTED
 from chargeside.workspaces.cache import remembered_member
 from chargeside.workspaces.models import Member
@@ -80,16 +80,16 @@ def build_panel(context: DeskContext, *, limit: int = 5) -> Panel:
     member = remembered_member(workspace, context.agent, member_for_agent)  # a few seconds per process
     language = choose_language(context.lang, member, workspace)
     emails = tuple(dict.fromkeys(e for e in map(normalise_email, context.emails) if e))
-    # Finding the customers by email and reading their identities is one statement inside the view.
-    view = (
-        customer_view_for_emails(workspace=workspace, emails=emails, member=member, language=language, limit=limit)
-        if emails else None
+    # Finding the customers by email, their identities and gateway accounts is one statement inside the view.
+    view, accounts = (
+        panel_view(workspace=workspace, emails=emails, member=member, language=language, limit=limit)
+        if emails else (None, ())
     )
     customer_ids = view.customer_ids if view else ()
     return Panel(
         workspace=workspace, member=member, agent=context.agent, language=language, emails=emails, name=context.name,
         ticket_url=context.ticket_url, customer_ids=customer_ids, view=view,
-        accounts=account_menu(workspace, customer_ids, member, language) if view else (),
+        accounts=tuple(account for account in accounts if account.actions),  # as account_menu() lists them
     )
 
 
