@@ -73,6 +73,17 @@ def _form_url_around_id(name: str, script_prefix: str, urlconf) -> tuple[str, st
 
 
 @register.filter
+def item_template(item) -> str:
+    """The template of one item: chargeside/panel/items/<kind>.html."""
+    return _item_template(item.kind)
+
+
+@lru_cache(maxsize=64)
+def _item_template(kind: str) -> str:
+    return f"chargeside/panel/items/{kind}.html"
+
+
+@register.filter
 def lookup(mapping, key):
     try:
         return mapping.get(key, "")
