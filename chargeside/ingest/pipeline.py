@@ -1,4 +1,4 @@
-"""Applying stored deliveries: claim a batch → parse → dedupe → re-fetch → one bulk write.
+"""Applying stored deliveries: claim a batch → parse → dedupe → re-fetch and write, a step at a time.
 
 `process_pending()` is the unit of work (one batch); `drain()` repeats it until the queue is empty or a
 time budget is spent. Both are plain functions: the django.tasks task in `tasks.py`, the worker, the
@@ -9,7 +9,9 @@ Claiming moves a row's `next_attempt_at` one lease into the future, under a row 
 worker that dies mid-batch loses nothing: the lease runs out and the rows are claimed again.
 
 Dedupe is the `ProcessedEvent` row, unique on (connection, event id), written in the same transaction as
-the billing rows: an event is either applied and recorded, or neither. A delivery whose objects cannot be
+the billing rows: an event is either applied and recorded, or neither. Deliveries are written (one
+transaction per step of up to `resolve.STEP` objects) and marked as soon as their objects are fetched, while
+the adapter fetches the next ones. A delivery whose objects cannot be
 fetched now stays pending with an exponential backoff, and becomes `failed` after MAX_ATTEMPTS.
 """
 
@@ -147,20 +149,39 @@ def _process_connection(connection, deliveries: list[WebhookDelivery], now: dt.d
             seen.add(event.event_id)
             fresh[delivery.pk].append(event)
 
+    # Each delivery is written as soon as every object its events name is resolved, a step at a time, while
+    # the adapter fetches the next objects: the batch's writing and its waiting on the gateway overlap.
     targets = resolve.group([e for d in readable for e in fresh[d.pk]])
-    resolve.resolve(connection, adapter, targets)
-    errors = [t.error for t in targets.values() if t.failed]
-    if errors:
-        connection.record_error(f"Webhook processing: {errors[0]}")
+    keys_of = {d.pk: {resolve.key_of(e) for e in fresh[d.pk]} for d in readable}
+    waiting = [d for d in readable if keys_of[d.pk]]
+    _apply(connection, [d for d in readable if not keys_of[d.pk]], events_of, fresh, targets, now, result)
+    waiting_ids = {d.pk for d in waiting}
+    _save_outcomes([d for d in deliveries if d.pk not in waiting_ids])  # duplicates, unreadable, nothing to do
+    resolved: set[tuple[str, str]] = set()
+    first_error = ""
+    for step in resolve.resolve_in_steps(connection, adapter, targets):
+        resolved.update(target.key for target in step)
+        first_error = first_error or next((target.error for target in step if target.failed), "")
+        ready = [d for d in waiting if keys_of[d.pk] <= resolved]
+        waiting = [d for d in waiting if not keys_of[d.pk] <= resolved]
+        _apply(connection, ready, events_of, fresh, targets, now, result)
+        _save_outcomes(ready)
+    if first_error:
+        connection.record_error(f"Webhook processing: {first_error}")
+    return result
 
+
+def _apply(connection, deliveries, events_of, fresh, targets, now, result: DrainResult) -> None:
+    """Write the deliveries whose objects are all resolved (retry those with a failed one), and mark them."""
     ready = []
-    for delivery in readable:
+    for delivery in deliveries:
         failures = [targets[resolve.key_of(e)].error for e in fresh[delivery.pk] if targets[resolve.key_of(e)].failed]
         if failures:
             _retry_later(delivery, failures[0], now, result)
         else:
             ready.append(delivery)
-
+    if not ready:
+        return
     try:
         _write(connection, ready, fresh, targets, now)
     except Exception as exc:  # one bad row must not hold the batch back: write the deliveries one by one
@@ -177,8 +198,6 @@ def _process_connection(connection, deliveries: list[WebhookDelivery], now: dt.d
     for delivery in ready:
         acts = any(event.kind is not None for event in events_of[delivery.pk])
         _mark_done(delivery, fresh[delivery.pk], acts, now, result)
-    _save_outcomes(deliveries)
-    return result
 
 
 def _write(connection, deliveries, fresh, targets, now) -> None:
@@ -235,6 +254,8 @@ def _give_up(delivery, error: str, now, result: DrainResult) -> None:
 
 
 def _save_outcomes(deliveries) -> None:
+    if not deliveries:
+        return
     # Most of a batch ends alike (processed, one event applied, no error), so one UPDATE per distinct outcome
     # is a few statements; bulk_update's CASE WHEN per row cost ~5 ms of CPU per delivery on a 200-row batch.
     groups: dict[tuple, list[int]] = defaultdict(list)

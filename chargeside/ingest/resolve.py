@@ -10,12 +10,14 @@ re-fetch and one row write. Whether the event's own copy of the object can be tr
 
 A fetch that fails with anything but "not found" marks the target failed; its deliveries are retried
 later. After the gateway reports itself unavailable, the remaining fetches of the batch are not tried (those
-already under way finish). Fetches run a few at a time when the adapter declares `fetch_concurrency`.
+already under way finish). Fetches run a few at a time when the adapter declares `fetch_concurrency`, and
+`resolve_in_steps` hands targets back as they are ready, so the pipeline writes while the rest is fetched.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -28,6 +30,7 @@ from chargeside.gateways.types import InboundEvent, ResourceKind
 from .models import ProcessedEvent
 
 K = ResourceKind
+STEP = 50  # targets handed back at a time by resolve_in_steps
 # How a deleted object is marked on its row. Kinds in _REMOVED lose their local row instead: a detached
 # card, a removed tax id or a deleted draft invoice no longer exists for the customer and must not show in
 # the panel. Any other kind is re-stored as the event carried it.
@@ -79,7 +82,15 @@ def group(events: list[InboundEvent]) -> dict[tuple[str, str], Target]:
 
 def resolve(connection, adapter, targets: dict[tuple[str, str], Target]) -> None:
     """Fill in `dto`/`deleted`/`error` on every target (network calls happen here, outside transactions)."""
+    for _ in resolve_in_steps(connection, adapter, targets):
+        pass
+
+
+def resolve_in_steps(connection, adapter, targets: dict[tuple[str, str], Target], step: int = STEP) -> Iterator[list[Target]]:
+    """`resolve`, handing the targets back as they become ready: first those that need no fetch, then the
+    fetched ones in order, `step` at a time. The caller writes a step while the next ones are being fetched."""
     applied = _newest_applied(connection, targets)
+    ready: list[Target] = []
     to_fetch: list[tuple[Target, InboundEvent]] = []
     for target in targets.values():
         newest = _newest(target.events)
@@ -87,14 +98,18 @@ def resolve(connection, adapter, targets: dict[tuple[str, str], Target]) -> None
             target.deleted = True
             deleted_copy = next((e.obj for e in reversed(target.events) if e.deleted and e.obj is not None), None)
             target.dto = _mark_deleted(target.kind, deleted_copy)
+            ready.append(target)
         elif _must_fetch(adapter, target, newest, applied.get(target.key)):
             to_fetch.append((target, newest))
         else:
             target.dto = newest.obj
-    _fetch_all(adapter, to_fetch)
+            ready.append(target)
+    if ready:
+        yield ready
+    yield from _fetch_all(adapter, to_fetch, step)
 
 
-def _fetch_all(adapter, work: list[tuple[Target, InboundEvent]]) -> None:
+def _fetch_all(adapter, work: list[tuple[Target, InboundEvent]], step: int) -> Iterator[list[Target]]:
     """Re-fetch each target, several at a time when the adapter says its client allows it (`fetch_concurrency`,
     1 unless declared): one request per object is most of a batch's time, and it is spent waiting."""
     gateway_down: list[str] = []  # set by the first "unavailable" answer; later fetches are not tried
@@ -117,13 +132,23 @@ def _fetch_all(adapter, work: list[tuple[Target, InboundEvent]]) -> None:
         except Exception as exc:  # an adapter bug must not lose the delivery: retry it later
             target.error = f"{type(exc).__name__}: {exc}"
 
+    steps = [work[i:i + step] for i in range(0, len(work), step)]
     workers = min(int(getattr(adapter, "fetch_concurrency", 1) or 1), len(work))
     if workers <= 1:
-        for item in work:
-            fetch(item)
+        for items in steps:
+            for item in items:
+                fetch(item)
+            yield [target for target, _ in items]
         return
-    with ThreadPoolExecutor(workers, thread_name_prefix="ingest-fetch") as pool:
-        list(pool.map(fetch, work))
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="ingest-fetch")
+    try:
+        futures = [pool.submit(fetch, item) for item in work]
+        for index, items in enumerate(steps):
+            for future in futures[index * step:(index + 1) * step]:
+                future.result()
+            yield [target for target, _ in items]
+    finally:  # also when the caller stops early: fetches not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _must_fetch(adapter, target: Target, newest: InboundEvent, applied_at) -> bool:
