@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chargeside.billing.models import Charge, Invoice, Subscription
@@ -53,7 +54,7 @@ def paid_charge_for_period(subscription: Subscription) -> tuple[Invoice, Charge]
             connection=subscription.connection, subscription_remote_id=subscription.remote_id, status=InvoiceStatus.PAID,
             remote_created_at__gte=subscription.current_period_start - _INVOICE_SLACK,
         )
-        .exclude(charge_remote_id="")
+        .exclude(charge_remote_id="", intent_remote_id="")
         .order_by("-remote_created_at", "-id")
         .first()
     )
@@ -62,7 +63,9 @@ def paid_charge_for_period(subscription: Subscription) -> tuple[Invoice, Charge]
             _("No paid invoice was found for the current period, so there is no unused time to refund."), code="nothing_to_refund",
             field="refund_unused",
         )
-    charge = Charge.objects.filter(connection=subscription.connection, remote_id=invoice.charge_remote_id).first()
+    # The invoice names its charge, or (Stripe since basil) only the PaymentIntent whose charge paid it.
+    paid_by = Q(remote_id=invoice.charge_remote_id) if invoice.charge_remote_id else Q(intent_remote_id=invoice.intent_remote_id)
+    charge = Charge.objects.filter(paid_by, connection=subscription.connection).order_by("-remote_created_at", "-id").first()
     if charge is None:
         raise ActionError(
             _("The payment of invoice %(invoice)s has not been synced yet; try again shortly.") % {"invoice": invoice.number or invoice.remote_id},

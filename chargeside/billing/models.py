@@ -209,6 +209,7 @@ class Invoice(CustomerOwned):
     tax = models.BigIntegerField(default=0)
     subscription_remote_id = models.CharField(max_length=128, blank=True, default="")
     charge_remote_id = models.CharField(max_length=128, blank=True, default="")
+    intent_remote_id = models.CharField(max_length=128, blank=True, default="")  # its payment, when no charge is named
     hosted_url = models.URLField(max_length=500, blank=True, default="")
     pdf_url = models.URLField(max_length=500, blank=True, default="")
     due_at = models.DateTimeField(null=True, blank=True)

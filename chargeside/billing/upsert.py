@@ -32,7 +32,7 @@ _SPEC: dict[type, tuple[type, tuple[str, ...]]] = {
                                           "current_period_end", "cancel_at_period_end", "canceled_at", "trial_end",
                                           "coupon_remote_ids")),
     t.InvoiceDTO: (m.Invoice, ("status", "number", "currency", "total", "amount_due", "amount_paid", "amount_remaining",
-                                "tax", "subscription_remote_id", "charge_remote_id", "hosted_url", "pdf_url", "due_at",
+                                "tax", "subscription_remote_id", "charge_remote_id", "intent_remote_id", "hosted_url", "pdf_url", "due_at",
                                 "period_start", "period_end", "lines")),
     t.DisputeDTO: (m.Dispute, ("charge_remote_id", "amount", "currency", "status", "reason", "evidence_due_by")),
     t.CouponDTO: (m.Coupon, ("name", "percent_off_bp", "amount_off", "currency", "duration", "duration_in_months", "valid")),

@@ -203,6 +203,7 @@ class InvoiceDTO:
     number: str = ""
     subscription_remote_id: str = ""
     charge_remote_id: str = ""
+    intent_remote_id: str = ""  # the PaymentIntent that paid it, when the gateway names no charge (Stripe basil)
     hosted_url: str = ""
     pdf_url: str = ""
     due_at: dt.datetime | None = None

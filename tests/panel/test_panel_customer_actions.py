@@ -290,9 +290,9 @@ def test_cancel_now_refunds_the_unused_part_of_the_period(client, workspace, age
     assert 0 < refund["amount"] < 2900 and hidden_fields(confirm)["as_of"] == str(refund["as_of"])
     assert "Subscription canceled:" in done.content.decode()
     assert shop.merchant.v1.subscriptions.retrieve(shop.subscription).status == "canceled"
-    invoice = shop.merchant.v1.invoices.list({"subscription": shop.subscription}).data[0]
-    charge = Charge.objects.get(invoice_remote_id=invoice.id)
-    assert [r.amount for r in shop.merchant.v1.refunds.list({"charge": charge.remote_id}).data] == [refund["amount"]]
+    invoice = shop.merchant.v1.invoices.list({"subscription": shop.subscription, "expand": ["data.payments"]}).data[0]
+    intent = shop.merchant.v1.payment_intents.retrieve(invoice.payments.data[0].payment.payment_intent)
+    assert [r.amount for r in shop.merchant.v1.refunds.list({"charge": intent.latest_charge}).data] == [refund["amount"]]
 
 
 def test_partial_capture_of_an_authorised_payment(client, workspace, agent, shop):

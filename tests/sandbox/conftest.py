@@ -53,8 +53,14 @@ def fake():
 
 @pytest.fixture
 def current_fake():
-    """A fake that leaves out the fields the current API no longer has (``legacy_fields=False``)."""
-    yield from _validated(legacy_fields=False)
+    """The default fake, named for tests about the current API's shape (no legacy fields)."""
+    yield from _validated()
+
+
+@pytest.fixture
+def legacy_fake():
+    """A fake that also serves the fields the current API no longer has (``legacy_fields=True``)."""
+    yield from _validated(legacy_fields=True)
 
 
 @pytest.fixture

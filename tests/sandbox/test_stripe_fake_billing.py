@@ -39,11 +39,10 @@ def test_create_pays_the_first_invoice(client, customer, plans):
     sub = _subscribe(client, customer, plans["monthly"])
     assert sub.status == "active" and sub["items"].data[0].price.id == plans["monthly"].id
     assert sub.current_period_end > sub.current_period_start == sub["items"].data[0].current_period_start
-    invoice = client.v1.invoices.retrieve(sub.latest_invoice, params={"expand": ["payment_intent"]})
+    invoice = client.v1.invoices.retrieve(sub.latest_invoice, params={"expand": ["payments.data.payment.payment_intent"]})
     assert (invoice.status, invoice.amount_paid, invoice.billing_reason) == ("paid", 3_000, "subscription_create")
-    assert invoice.parent.subscription_details.subscription == sub.id == invoice.subscription
-    assert invoice.payment_intent.status == "succeeded"
-    assert invoice.payments.data[0].payment.payment_intent == invoice.payment_intent.id
+    assert invoice.parent.subscription_details.subscription == sub.id
+    assert invoice.payments.data[0].payment.payment_intent.status == "succeeded"
     listed = client.v1.invoices.list(params={"subscription": sub.id, "status": "paid"})
     assert [i.id for i in listed.data] == [invoice.id]
 

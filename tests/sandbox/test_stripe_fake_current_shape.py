@@ -1,8 +1,7 @@
-"""``StripeFake(legacy_fields=False)``: responses and webhooks in the current API's shape only.
-
-The default fake keeps a few fields older code reads (``invoice.charge``, ``charge.invoice``…);
-this mode leaves them out, and every object it serves has only fields the SDK's models know
-(stripe 16.1.0, API 2026-10-28) or the bundled 2023 spec requires.
+"""The fake's default shape is the current API's: every object it serves has only fields the SDK's
+models know (stripe 16.1.0, API 2026-10-28) or the bundled 2023 spec requires.
+``StripeFake(legacy_fields=True)`` also serves a few fields older code reads (``invoice.charge``,
+``charge.invoice``…).
 """
 
 from __future__ import annotations
@@ -107,8 +106,11 @@ def test_everything_served_is_in_the_sdk_models_or_required_by_the_2023_spec(sho
     assert _unknown_fields(current_fake) == set()
 
 
-def test_the_default_fake_still_serves_the_legacy_fields(fake, customer):
+def test_the_legacy_mode_still_serves_the_removed_fields(legacy_fake):
+    fake = legacy_fake
     client = make_client(fake.base_url)
+    customer = client.v1.customers.create(params={"email": "legacy@example.com", "payment_method": "pm_card_visa",
+                                                  "invoice_settings": {"default_payment_method": "pm_card_visa"}})
     price = client.v1.prices.create(params={"product_data": {"name": "Pro"}, "currency": "usd", "unit_amount": 2_900,
                                             "recurring": {"interval": "month"}})
     sub = client.v1.subscriptions.create(params={"customer": customer.id, "items": [{"price": price.id}]})

@@ -13,7 +13,7 @@ def paid_invoices(client, customer):
                                             "recurring": {"interval": "month"}})
     first = client.v1.subscriptions.create(params={"customer": customer.id, "items": [{"price": price.id}]})
     second = client.v1.subscriptions.create(params={"customer": customer.id, "items": [{"price": price.id}]})
-    return [client.v1.invoices.retrieve(s.latest_invoice) for s in (first, second)]
+    return [client.v1.invoices.retrieve(s.latest_invoice, params={"expand": ["payments"]}) for s in (first, second)]
 
 
 def test_from_an_invoice_to_its_charge_and_back(client, paid_invoices):

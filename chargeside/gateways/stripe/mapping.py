@@ -208,27 +208,34 @@ def _invoice_subscription(obj: dict) -> str:
     return ref(obj.get("subscription")) or ref(dig(parent, "subscription_details", "subscription"))
 
 
-def _invoice_charge(obj: dict) -> str:
-    if obj.get("charge"):
-        return ref(obj["charge"])
-    payments = dig(obj, "payments", "data") or []  # only present when `payments` is expanded
+def _invoice_payment(obj: dict) -> tuple[str, str]:
+    """(charge id, PaymentIntent id) of the payment that settled the invoice, either possibly "".
+
+    Before 2025-03-31 the invoice named its `charge`/`payment_intent`; since basil it lists `payments`
+    (an includable field: present only when expanded), whose entries name a PaymentIntent, or a charge for
+    out-of-band payments. The PaymentIntent's charge is its `latest_charge`, known here only when expanded;
+    otherwise the local Charge row is found by its `intent_remote_id`."""
+    if obj.get("charge") or obj.get("payment_intent"):
+        return ref(obj.get("charge")), ref(obj.get("payment_intent"))
+    payments = dig(obj, "payments", "data") or []
     for entry in sorted(payments, key=lambda p: (p.get("status") != "paid", not p.get("is_default"))):
         payment = entry.get("payment") or {}
-        if payment.get("charge"):
-            return ref(payment["charge"])
-        if isinstance(payment.get("payment_intent"), dict) and payment["payment_intent"].get("latest_charge"):
-            return ref(payment["payment_intent"]["latest_charge"])
-    return ""
+        intent = payment.get("payment_intent")
+        latest = intent.get("latest_charge") if isinstance(intent, dict) else None
+        if payment.get("charge") or intent:
+            return ref(payment.get("charge")) or ref(latest), ref(intent)
+    return "", ""
 
 
 def invoice(obj: dict) -> InvoiceDTO:
     currency = upper_currency(obj.get("currency"))
+    charge_id, intent_id = _invoice_payment(obj)
     return InvoiceDTO(
         remote_id=obj.get("id") or "", customer_remote_id=ref(obj.get("customer")),
         status=st.lookup(st.INVOICE_STATUS, obj.get("status"), "invoice", obj.get("id") or "?"), currency=currency,
         total=obj.get("total") or 0, amount_due=obj.get("amount_due") or 0, amount_paid=obj.get("amount_paid") or 0,
         amount_remaining=obj.get("amount_remaining") or 0, tax=_invoice_tax(obj), number=obj.get("number") or "",
-        subscription_remote_id=_invoice_subscription(obj), charge_remote_id=_invoice_charge(obj),
+        subscription_remote_id=_invoice_subscription(obj), charge_remote_id=charge_id, intent_remote_id=intent_id,
         hosted_url=obj.get("hosted_invoice_url") or "", pdf_url=obj.get("invoice_pdf") or "",
         due_at=ts(obj.get("due_date")), period_start=ts(obj.get("period_start")), period_end=ts(obj.get("period_end")),
         created_at=ts(obj.get("created")), lines=tuple(invoice_line(x, currency) for x in dig(obj, "lines", "data") or []),

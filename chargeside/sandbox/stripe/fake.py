@@ -19,12 +19,12 @@ class StripeFake:
 
     ``state_path=None`` keeps state in a temporary file removed on :meth:`stop`/:meth:`close`;
     a path persists it (seed in one process, serve in another). ``api_keys=None`` accepts any
-    ``sk_test_``/``rk_test_`` key. ``legacy_fields=False`` leaves out of responses and webhooks
-    the fields the current API no longer has (see :mod:`.legacy`).
+    ``sk_test_``/``rk_test_`` key. ``legacy_fields=True`` also serves, in responses and webhooks,
+    the fields the current API no longer has, for code written against older versions (see :mod:`.legacy`).
     """
 
     def __init__(self, state_path: str | None = None, api_keys: set[str] | None = None, *,
-                 legacy_fields: bool = True):
+                 legacy_fields: bool = False):
         self.store = Store(state_path)
         self.api_keys = set(api_keys) if api_keys is not None else None
         self.legacy_fields = legacy_fields

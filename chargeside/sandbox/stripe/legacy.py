@@ -1,9 +1,8 @@
 """Fields the fake still serves although API 2026-10-28 (stripe 16.1.0) no longer has them.
 
-They are kept by default because code written against older versions reads them (and some
-Chargeside code still does: see the README), not because the current API sends them. None is
-required by the bundled 2023 spec, so ``StripeFake(legacy_fields=False)`` can leave them out of
-every response and webhook to show what the live API really returns. Most went in
+The fake leaves them out of every response and webhook by default, as the live API does; Chargeside
+reads none of them. ``StripeFake(legacy_fields=True)`` serves them for code written against older
+versions. None is required by the bundled 2023 spec. Most went in
 2025-03-31.basil: the invoice's ``charge``/``payment_intent``/``subscription`` (read
 ``payments`` and ``parent.subscription_details`` instead), the charge's and PaymentIntent's
 ``invoice``, the line item's ``price`` (now ``pricing.price_details``), the subscription's

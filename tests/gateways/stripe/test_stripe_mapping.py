@@ -213,6 +213,20 @@ def test_open_invoice_old_api(payload):
     assert dto.lines == (InvoiceLineDTO("1 × Basic (at $25.00 / month)", 2500, "USD", 1, "price_1TmBasic000000000000001", False),)
 
 
+def test_invoice_paid_by_a_payment_intent_names_the_intent_and_its_charge_when_expanded(payload):
+    paid = {"status": "paid", "is_default": True, "payment": {"type": "payment_intent", "payment_intent": "pi_paid"}}
+    obj = {**payload("invoice_paid_tax"), "payments": {"object": "list", "data": [paid]}}
+    assert (mapping.invoice(obj).charge_remote_id, mapping.invoice(obj).intent_remote_id) == ("", "pi_paid")
+
+    paid["payment"]["payment_intent"] = {"id": "pi_paid", "object": "payment_intent", "latest_charge": "ch_paid"}
+    assert (mapping.invoice(obj).charge_remote_id, mapping.invoice(obj).intent_remote_id) == ("ch_paid", "pi_paid")
+
+    # without `payments` (not expanded, as in webhooks) nothing is known; the old API named both
+    assert (mapping.invoice({**obj, "payments": None}).charge_remote_id, mapping.invoice({**obj, "payments": None}).intent_remote_id) == ("", "")
+    old = mapping.invoice({"id": "in_old", "status": "paid", "charge": "ch_old", "payment_intent": "pi_old"})
+    assert (old.charge_remote_id, old.intent_remote_id) == ("ch_old", "pi_old")
+
+
 def test_invoice_tax_from_total_tax_amounts():
     obj = {"id": "in_x", "status": "open", "currency": "usd", "total_tax_amounts": [{"amount": 70}, {"amount": 30}]}
     assert mapping.invoice(obj).tax == 100
