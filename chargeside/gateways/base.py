@@ -110,6 +110,15 @@ class GatewayAdapter(ABC):
     def card_update_session(self, *, customer_remote_id: str, return_url: str, idempotency_key: str) -> CardUpdateSession:
         self._unsupported(Capability.CARD_UPDATE_SESSION)
 
+    # --- providers that take no idempotency key -------------------------------------------------------
+    def find_write(self, *, action: str, target_remote_id: str, idempotency_key: str) -> list[DTO] | None:
+        """What an earlier call with this key already did at the provider, or None if it did nothing.
+
+        Only for adapters without `Capability.IDEMPOTENCY_KEYS`: they stamp our key on what each write creates
+        (a refund's order id, metadata, a note…) and find it here. run_action asks before it retries an attempt
+        whose outcome is unknown (a timeout, a crash mid-call), so a retry never makes a second refund."""
+        return None
+
     # --- inbound ------------------------------------------------------------------------------------
     @abstractmethod
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes, now: float | None = None) -> None:
