@@ -14,6 +14,7 @@ from .base import GatewayAdapter
 
 BUILTIN = {
     "stripe": "chargeside.gateways.stripe.adapter:StripeAdapter",
+    "custom_http": "chargeside.gateways.custom_http.adapter:CustomHttpAdapter",
 }
 
 
