@@ -115,15 +115,21 @@ class Client:
         return self._send("POST", url, content=body, headers={signing.IDEMPOTENCY_HEADER: idempotency_key,
                                                               "Content-Type": "application/json"})
 
-    def signed_request(self, method: str, url: str, **kwargs) -> httpx.Request:
-        """The request as it will be sent, signed over its own wire target and body."""
+    def signed_request(self, method: str, url: str, *, now: float | None = None, secrets: list[str] | None = None,
+                       **kwargs) -> httpx.Request:
+        """The request as it will be sent, signed over its own wire target and body (`now` and `secrets`
+        other than ours only for the contract checks, which send deliberately bad signatures)."""
         request = self.http.build_request(method, self.base_url + url, **kwargs)
+        request.headers.update(signing.sign(self.secrets if secrets is None else secrets, method, self.target_of(request),
+                                            request.content, now=now))
+        return request
+
+    def target_of(self, request: httpx.Request) -> str:
+        """What the signature covers: the path and query after the base URL, as they go on the wire."""
         target = request.url.raw_path
         if not target.startswith(self._prefix):
-            raise ValueError(f"{url} is outside the base URL")
-        target = target[len(self._prefix):].decode("ascii")
-        request.headers.update(signing.sign(self.secrets, method, target, request.content))
-        return request
+            raise ValueError(f"{request.url} is outside the base URL")
+        return target[len(self._prefix):].decode("ascii")
 
     def _send(self, method: str, url: str, **kwargs) -> dict:
         request = self.signed_request(method, url, **kwargs)
