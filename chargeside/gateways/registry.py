@@ -15,7 +15,6 @@ from .base import GatewayAdapter
 BUILTIN = {
     "stripe": "chargeside.gateways.stripe.adapter:StripeAdapter",
     "braintree": "chargeside.gateways.braintree.adapter:BraintreeAdapter",
-    "braintree": "chargeside.gateways.braintree.adapter:BraintreeAdapter",
     "woocommerce": "chargeside.gateways.woocommerce.adapter:WooCommerceAdapter",
     "custom_http": "chargeside.gateways.custom_http.adapter:CustomHttpAdapter",
 }
