@@ -10,6 +10,14 @@ gateway key, so it can never move money twice.
 The derived key covers the action, its target, the identifying parameters (`Action.key_params`) and the
 state the agent confirmed (`state_seen` from the preview's `confirm_params`; without it, the current
 state). API clients may send their own idempotency key instead.
+
+Providers without idempotency keys (the adapter does not declare `Capability.IDEMPOTENCY_KEYS`): the same
+gateway key would not stop a second refund, so before an attempt that already called the gateway calls it
+again (a retry of a failed-but-retryable attempt, or an attempt resumed after it was abandoned in flight:
+`attempt.calls > 0`), the runner asks `adapter.find_write()` whether that earlier call went through. If it
+returns objects, the attempt is recorded as succeeded from them (audited with `found_at_gateway`, upserted)
+and the gateway is not called again; if it returns None, the call is made. If the check itself fails, the
+attempt stays failed and retryable: writing without knowing could move money twice.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from django.utils.translation import gettext as _
 from chargeside.billing.upsert import upsert_many
 from chargeside.gateways.errors import GatewayError
 from chargeside.gateways.registry import adapter_for
+from chargeside.gateways.types import Capability
 from chargeside.workspaces.roles import LIMITED_BY_DEFAULT, Perm, can
 
 from .audit import audit_append
@@ -200,6 +209,19 @@ def _await_approval(attempt, member, target, message) -> None:
 
 
 def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttempt:
+    if attempt.calls and not adapter.supports(Capability.IDEMPOTENCY_KEYS):
+        # An earlier call of this attempt may have reached a gateway that cannot de-duplicate by our key.
+        try:
+            found = _earlier_write(attempt, adapter)
+        except GatewayError as exc:
+            _finish(attempt, target, actor, Status.FAILED, error=exc, retryable=True)
+            attempt.refresh_from_db()
+            return attempt
+        if found:
+            log.warning("action %s attempt %s: an earlier call went through at the gateway; not calling again", attempt.action, attempt.pk)
+            _succeed(attempt, action, target, actor, list(found), found_at_gateway=True)
+            attempt.refresh_from_db()
+            return attempt
     ActionAttempt.objects.filter(pk=attempt.pk).update(calls=F("calls") + 1, last_call_at=timezone.now())
     try:
         dtos = action.execute(target, cleaned, adapter, attempt.gateway_idempotency_key)
@@ -209,17 +231,30 @@ def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttem
         log.exception("action %s attempt %s crashed", attempt.action, attempt.pk)
         _finish(attempt, target, actor, Status.FAILED, error=GatewayError(f"Internal error: {type(exc).__name__}", code="internal"), retryable=True)
     else:
-        result = action.result(dtos)
-        detail = action.audit_detail(result)
-        try:
-            _finish(attempt, target, actor, Status.SUCCEEDED, dtos=action.stored(dtos), result=result, detail=detail)
-        except Exception:
-            # The gateway acted; only storing its answer failed. Record the success (webhooks and the next
-            # sync bring the rows) rather than leave the attempt in flight for ever.
-            log.exception("storing the answer of action %s attempt %s failed", attempt.action, attempt.pk)
-            _finish(attempt, target, actor, Status.SUCCEEDED, result=result, detail={**detail, "stored": False})
+        _succeed(attempt, action, target, actor, dtos)
     attempt.refresh_from_db()
     return attempt
+
+
+def _earlier_write(attempt, adapter) -> list | None:
+    """What an earlier call of this attempt already did at the gateway (`GatewayAdapter.find_write`), or None."""
+    ActionAttempt.objects.filter(pk=attempt.pk).update(last_call_at=timezone.now())  # still being worked on
+    return adapter.find_write(action=attempt.action, target_remote_id=attempt.target_remote_id,
+                              idempotency_key=attempt.gateway_idempotency_key)
+
+
+def _succeed(attempt, action, target, actor, dtos, *, found_at_gateway: bool = False) -> None:
+    result = action.result(dtos)
+    detail = action.audit_detail(result)
+    if found_at_gateway:
+        detail = {**detail, "found_at_gateway": True}
+    try:
+        _finish(attempt, target, actor, Status.SUCCEEDED, dtos=action.stored(dtos), result=result, detail=detail)
+    except Exception:
+        # The gateway acted; only storing its answer failed. Record the success (webhooks and the next
+        # sync bring the rows) rather than leave the attempt in flight for ever.
+        log.exception("storing the answer of action %s attempt %s failed", attempt.action, attempt.pk)
+        _finish(attempt, target, actor, Status.SUCCEEDED, result=result, detail={**detail, "stored": False})
 
 
 def _finish(attempt, target, actor, status, *, dtos=(), result=None, detail=None, error: GatewayError | None = None,
