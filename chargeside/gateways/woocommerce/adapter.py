@@ -218,6 +218,9 @@ class WooCommerceAdapter(GatewayAdapter):
             raise InvalidRequest("The refund amount must be greater than zero.", code="invalid_amount")
         if not idempotency_key:
             raise InvalidRequest("A refund needs an idempotency key (WooCommerce de-duplicates nothing itself).", code="missing_key")
+        # WooCommerce would make a second refund for a repeated call: look for the first one (one extra read).
+        if earlier := self.find_write(action="refund", target_remote_id=charge.remote_id, idempotency_key=idempotency_key):
+            return earlier[0]
         words = (reason or "").replace("_", " ").strip()
         text = f"{words[:REASON_MAX]} {key_marker(idempotency_key)}".strip()
         meta = [{"key": IDEMPOTENCY_META_KEY, "value": idempotency_key}]

@@ -82,14 +82,18 @@ class Dispatcher:
         for hook in self.fake.store.all("webhook"):
             if hook["status"] != "active" or hook["topic"] not in (topic, f"{resource}.*", "*"):
                 continue
-            headers = {
-                "Content-Type": "application/json", "User-Agent": USER_AGENT,
-                "X-WC-Webhook-Source": self.fake.home + "/", "X-WC-Webhook-Topic": topic,
-                "X-WC-Webhook-Resource": resource, "X-WC-Webhook-Event": event,
-                "X-WC-Webhook-Signature": signature(hook["__secret"], body), "X-WC-Webhook-ID": str(hook["id"]),
-                "X-WC-Webhook-Delivery-ID": delivery_id(hook["id"], int(time.time())),
-            }
+            headers = self.headers_for(hook["id"], hook["__secret"], topic, body)
             self._enqueue(Delivery(hook["id"], hook["delivery_url"], headers, body))
+
+    def headers_for(self, webhook_id: int, secret: str, topic: str, body: bytes) -> dict[str, str]:
+        resource, _, event = topic.partition(".")
+        return {
+            "Content-Type": "application/json", "User-Agent": USER_AGENT,
+            "X-WC-Webhook-Source": self.fake.home + "/", "X-WC-Webhook-Topic": topic,
+            "X-WC-Webhook-Resource": resource, "X-WC-Webhook-Event": event,
+            "X-WC-Webhook-Signature": signature(secret, body), "X-WC-Webhook-ID": str(webhook_id),
+            "X-WC-Webhook-Delivery-ID": delivery_id(webhook_id, int(time.time())),
+        }
 
     def ping(self, hook: dict) -> None:
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
