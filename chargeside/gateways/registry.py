@@ -14,6 +14,7 @@ from .base import GatewayAdapter
 
 BUILTIN = {
     "stripe": "chargeside.gateways.stripe.adapter:StripeAdapter",
+    "recurly": "chargeside.gateways.recurly.adapter:RecurlyAdapter",
     "braintree": "chargeside.gateways.braintree.adapter:BraintreeAdapter",
     "woocommerce": "chargeside.gateways.woocommerce.adapter:WooCommerceAdapter",
     "custom_http": "chargeside.gateways.custom_http.adapter:CustomHttpAdapter",
