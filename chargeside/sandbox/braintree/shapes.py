@@ -101,7 +101,7 @@ def dispute(store, d: dict, *, embedded: bool = False) -> dict:
         "currency_iso_code": d["currency_iso_code"], "status": d["status"], "reason": d["reason"], "kind": d["kind"],
         "case_number": d["case_number"], "received_date": d["received_date"], "reply_by_date": d["reply_by_date"],
         "merchant_account_id": d["merchant_account_id"], "created_at": d["created_at"], "updated_at": d["updated_at"],
-        "chargeback_protection_level": None, "protection_level": None,
+        "protection_level": None,
         "status_history": Array("status_history", [dict(e) for e in d["status_history"]]),
     }
     if not embedded:
