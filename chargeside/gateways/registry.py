@@ -14,6 +14,7 @@ from .base import GatewayAdapter
 
 BUILTIN = {
     "stripe": "chargeside.gateways.stripe.adapter:StripeAdapter",
+    "paypal": "chargeside.gateways.paypal.adapter:PayPalAdapter",
     "recurly": "chargeside.gateways.recurly.adapter:RecurlyAdapter",
     "braintree": "chargeside.gateways.braintree.adapter:BraintreeAdapter",
     "woocommerce": "chargeside.gateways.woocommerce.adapter:WooCommerceAdapter",

@@ -292,7 +292,7 @@ def get_invoice(api: Api, invoice_id, query, headers, data):
 @route("POST", "/v2/invoicing/invoices/{id}/send")
 def send_invoice(api: Api, invoice_id, query, headers, data):
     invoice = billing.send_invoice(api.store, invoice_id)
-    api.emit("INVOICING.INVOICE.SENT", "invoices", invoice)
+    api.emit("INVOICING.INVOICE.UPDATED", "invoices", invoice)  # PayPal has no ".SENT" event
     return 200, {"href": f"{payments.API}/v2/invoicing/invoices/{invoice_id}", "rel": "self", "method": "GET"}
 
 

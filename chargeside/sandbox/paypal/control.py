@@ -37,8 +37,7 @@ class Control:
             self._emit("CHECKOUT.ORDER.COMPLETED", "checkout-order", order)
             if authorize:
                 auth = made["authorizations"][0]
-                self._emit("PAYMENT.AUTHORIZATION.CREATED" if auth["status"] != "DENIED" else "PAYMENT.AUTHORIZATION.DENIED",
-                           "authorization", auth)
+                self._emit("PAYMENT.AUTHORIZATION.CREATED", "authorization", auth)  # a denied one says so in its status
             else:
                 capture = made["captures"][0]
                 self._emit("PAYMENT.CAPTURE.DENIED" if capture["status"] == "DECLINED" else "PAYMENT.CAPTURE.COMPLETED", "capture", capture)
