@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 from rich import box
@@ -20,11 +21,7 @@ from chargeside.gateways.capabilities import LABELS, matrix
 
 YES = "✓"
 FAILED = "✗"
-
-
-def _field(result, name: str):
-    # run_checks' results are objects with attributes; accept plain dicts too (a JSON-minded implementation).
-    return result.get(name) if isinstance(result, dict) else getattr(result, name)
+SKIPPED = "–"
 
 
 class Command(BaseCommand):
@@ -72,21 +69,37 @@ class Command(BaseCommand):
             from chargeside.gateways.custom_http.check import run_checks
         except ImportError as exc:
             raise CommandError(f"The custom HTTP gateway is not installed ({exc}).") from None
-        results = list(run_checks(url, secret))
-        failed = [result for result in results if not _field(result, "passed")]
+        checks = [_Check.of(result) for result in run_checks(url, secret)]
+        failed = [check for check in checks if not check.passed and not check.skipped]
+        passed = sum(check.passed for check in checks)
         if as_json:
             self.stdout.write(json.dumps({
                 "url": url, "passed": not failed,
-                "checks": [{"name": str(_field(r, "name")), "passed": bool(_field(r, "passed")), "detail": str(_field(r, "detail") or "")}
-                           for r in results],
+                "checks": [{"name": c.name, "passed": c.passed, "skipped": c.skipped, "detail": c.detail} for c in checks],
             }, indent=2, ensure_ascii=False))
         else:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
             table.add_column("", no_wrap=True)
             table.add_column("check", no_wrap=True)
             table.add_column("detail")
-            for result in results:
-                table.add_row(YES if _field(result, "passed") else FAILED, str(_field(result, "name")), str(_field(result, "detail") or ""))
-            self._print(table, f"{len(results) - len(failed)} of {len(results)} checks passed.", width=120)
+            for check in checks:
+                table.add_row(YES if check.passed else SKIPPED if check.skipped else FAILED, check.name, check.detail)
+            skipped = sum(check.skipped for check in checks)
+            summary = f"{passed} of {len(checks)} checks passed" + (f", {skipped} skipped" if skipped else "") + "."
+            self._print(table, summary, width=120)
         if failed:
-            raise CommandError(f"{len(failed)} of {len(results)} checks failed for {url}.", returncode=1)
+            raise CommandError(f"{len(failed)} of {len(checks)} checks failed for {url}.", returncode=1)
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    passed: bool
+    skipped: bool
+    detail: str
+
+    @classmethod
+    def of(cls, result) -> _Check:
+        # run_checks answers CheckResult objects (name, passed, detail, skipped); plain dicts are read the same way.
+        get = result.get if isinstance(result, dict) else (lambda name, default=None: getattr(result, name, default))
+        return cls(str(get("name", "")), bool(get("passed", False)), bool(get("skipped", False)), str(get("detail", "") or ""))
