@@ -38,14 +38,14 @@ MAX_BODY = 64 * 1024
 
 # --- signing (the same scheme both ways; docs/custom-gateways.md "Signing") --------------------------
 
-def signature(secret: str, timestamp: str, method: str, target: str, body: bytes) -> str:
-    message = f"{timestamp}\n{method}\n{target}\n".encode() + body
+def signature(secret: str, timestamp: str, method: str, target: str, key: str, body: bytes) -> str:
+    message = f"{timestamp}\n{method}\n{target}\n{key}\n".encode() + body
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sign_headers(secrets: list[str], method: str, target: str, body: bytes) -> dict[str, str]:
+def sign_headers(secrets: list[str], method: str, target: str, key: str, body: bytes) -> dict[str, str]:
     timestamp = str(int(time.time()))
-    value = ",".join(f"v1={signature(s, timestamp, method, target, body)}" for s in secrets)
+    value = ",".join(f"v1={signature(s, timestamp, method, target, key, body)}" for s in secrets)
     return {"X-Chargeside-Timestamp": timestamp, "X-Chargeside-Signature": value}
 
 
@@ -54,10 +54,11 @@ def signature_problem(headers, secrets: list[str], method: str, target: str, bod
     timestamp = (headers.get("X-Chargeside-Timestamp") or "").strip()
     if not timestamp.isdigit():
         return "missing or malformed X-Chargeside-Timestamp"
+    key = headers.get("Idempotency-Key") or ""  # signed too: a replay cannot bring a fresh key
     given = [part.strip()[3:] for part in (headers.get("X-Chargeside-Signature") or "").split(",") if part.strip().startswith("v1=")]
     ok = False
     for secret in secrets:  # compare every pair, in constant time
-        expected = signature(secret, timestamp, method, target, body)
+        expected = signature(secret, timestamp, method, target, key, body)
         for candidate in given:
             ok |= hmac.compare_digest(expected, candidate)
     if not ok:
@@ -261,7 +262,7 @@ class Webhooks:
 
     def signed(self, event: dict) -> tuple[dict[str, str], bytes]:
         body = json.dumps(event, separators=(",", ":")).encode()
-        return {"Content-Type": "application/json", **sign_headers(self.secrets, "WEBHOOK", "", body)}, body
+        return {"Content-Type": "application/json", **sign_headers(self.secrets, "WEBHOOK", "", "", body)}, body
 
     def __call__(self, event: dict) -> None:
         headers, body = self.signed(event)

@@ -64,7 +64,8 @@ class Probe:
         self.secret = secret
 
     def call(self, method: str, url: str, *, params: dict | None = None, payload: dict | None = None, key: str | None = None,
-             secrets: list[str] | None = None, now: float | None = None, unsigned: bool = False, sign_as: str = "") -> tuple[int, object]:
+             secrets: list[str] | None = None, now: float | None = None, unsigned: bool = False, sign_as: str = "",
+             send_key: str = "") -> tuple[int, object]:
         body = json.dumps(payload).encode() if payload is not None else None
         headers = {"Content-Type": "application/json"} if body is not None else {}
         if key:
@@ -74,6 +75,8 @@ class Probe:
             other = self.client.signed_request(method, sign_as, params=params, content=body, headers=headers)
             for name in (signing.TIMESTAMP_HEADER, signing.SIGNATURE_HEADER):
                 request.headers[name] = other.headers[name]
+        if send_key:  # signed with `key`, sent with another
+            request.headers[signing.IDEMPOTENCY_HEADER] = send_key
         if unsigned:
             for name in (signing.TIMESTAMP_HEADER, signing.SIGNATURE_HEADER):
                 request.headers.pop(name, None)
@@ -191,6 +194,14 @@ class Checks:
         expect(self._payment(payment["id"])["amount_refunded"] == (payment.get("amount_refunded") or 0), "the refund happened anyway")
         return "a write without Idempotency-Key refused, nothing refunded"
 
+    def signature_covers_key(self) -> str:
+        payment = self._refundable()
+        answer = self.probe.call("POST", path("payments", payment["id"], "refunds"), key=f"check-{uuid.uuid4()}",
+                                 send_key=f"check-{uuid.uuid4()}", payload={"amount": 1, "currency": payment["currency"]})
+        expect_error(answer, 401, "invalid_signature", "a signed refund sent with another Idempotency-Key")
+        expect(self._payment(payment["id"])["amount_refunded"] == (payment.get("amount_refunded") or 0), "the refund happened anyway")
+        return "a signed write replayed with a fresh Idempotency-Key refused"
+
     def partial_refund(self) -> str:
         payment = self._refundable()
         refund = self.probe.ok("POST", path("payments", payment["id"], "refunds"), key=self.refund_key,
@@ -305,6 +316,7 @@ def run_checks(url: str, secret: str, *, writes: bool = True) -> list[CheckResul
         *[(f"list.{name}.pagination", (lambda n=name: checks.pagination(n)), False) for name in COLLECTIONS],
         ("customers.find_by_email", checks.find_by_email, False),
         ("refund.idempotency_key_required", checks.idempotency_key_required, True),
+        ("refund.signature_covers_idempotency_key", checks.signature_covers_key, True),
         ("refund.partial", checks.partial_refund, True),
         ("refund.idempotent_replay", checks.idempotent_replay, True),
         ("refund.idempotency_conflict", checks.idempotency_conflict, True),

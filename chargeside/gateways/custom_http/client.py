@@ -120,8 +120,9 @@ class Client:
         """The request as it will be sent, signed over its own wire target and body (`now` and `secrets`
         other than ours only for the contract checks, which send deliberately bad signatures)."""
         request = self.http.build_request(method, self.base_url + url, **kwargs)
+        key = request.headers.get(signing.IDEMPOTENCY_HEADER, "")  # the one on the wire is the one signed
         request.headers.update(signing.sign(self.secrets if secrets is None else secrets, method, self.target_of(request),
-                                            request.content, now=now))
+                                            key, request.content, now=now))
         return request
 
     def target_of(self, request: httpx.Request) -> str:
