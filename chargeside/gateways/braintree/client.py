@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import braintree
+import requests
 from braintree.exceptions import (
     AuthenticationError,
     AuthorizationError,
@@ -119,6 +120,9 @@ def translated_errors() -> Iterator[None]:
         yield
     except BraintreeError as exc:
         raise translate(exc) from exc
+    except requests.exceptions.RequestException as exc:  # the SDK passes transport errors through unwrapped
+        raise Unavailable("Could not reach Braintree (network error or timeout); nothing is known to have happened.",
+                          code="connection_error") from exc
     except KeyError as exc:  # the SDK's own parameter check (Resource.verify_keys) refusing a key: our bug, told plainly
         raise InvalidRequest(f"Braintree's SDK refused the request parameters: {exc}", code="invalid_keys") from exc
 
