@@ -92,6 +92,17 @@ class Control:
                 self._emit("INVOICING.INVOICE.PAID", "invoices", invoice)
             return invoice
 
+    def signed_event(self, webhook_id: str, event_type: str, resource_type: str, resource: dict,
+                     transmission_time: str | None = None) -> tuple[dict[str, str], bytes]:
+        """A new event (recorded like any other) and the headers/body of its delivery to `webhook_id`."""
+        with self.store.lock:
+            hooks, self.store.webhooks = self.store.webhooks, {}  # recorded, not delivered to the listeners
+            try:
+                event = self.fake.webhooks.emit(event_type, resource_type, resource)
+            finally:
+                self.store.webhooks = hooks
+        return self.fake.webhooks.signed(webhook_id, event, transmission_time=transmission_time)
+
     def dispute(self, capture_id: str, **options) -> dict:
         with self.store.lock:
             dispute = billing.create_dispute(self.store, capture_id=capture_id, **options)
@@ -99,7 +110,8 @@ class Control:
             return dispute
 
     def webhook(self, url: str, event_types: tuple[str, ...] = ("*",)) -> dict:
-        """Register a webhook listener (what the merchant does in PayPal's developer dashboard)."""
+        """Register a webhook listener (what the merchant does in PayPal's developer dashboard). `url=""` makes
+        a webhook id to sign with (`fake.webhooks.signed`) that nothing is delivered to."""
         import secrets
 
         with self.store.lock:

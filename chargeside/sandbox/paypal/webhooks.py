@@ -48,7 +48,7 @@ class Webhooks:
         self.store.events.append(event)
         for hook in list(self.store.webhooks.values()):
             types = {t["name"] for t in hook["event_types"]}
-            if "*" in types or event_type in types:
+            if hook["url"] and ("*" in types or event_type in types):
                 self._send_later(hook, event)
         return event
 
