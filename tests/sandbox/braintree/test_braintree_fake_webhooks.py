@@ -67,9 +67,9 @@ def test_state_changes_are_posted_and_retried(bt_fake, bt, inbox):
     for body in inbox.bodies:
         fields = parse_qs(body.decode())
         kinds.append(bt.webhook_notification.parse(fields["bt_signature"][0], fields["bt_payload"][0]).kind)
-    # the first delivery failed with 500 and was sent again
-    assert kinds == ["subscription_charged_successfully", "subscription_charged_successfully", "subscription_canceled"]
-    assert [a.ok for a in bt_fake.webhooks.sent] == [False, True, True]
+    # the first delivery failed with 500 and was sent again (the retry may arrive after the next notification)
+    assert sorted(kinds) == ["subscription_canceled", "subscription_charged_successfully", "subscription_charged_successfully"]
+    assert sorted(a.ok for a in bt_fake.webhooks.sent) == [False, True, True]
 
 
 def test_seed_makes_a_realistic_merchant(bt_fake, bt):
