@@ -96,6 +96,8 @@ class RecurlyAdapter(GatewayAdapter):
 
     def fetch(self, kind: K, remote_id: str):
         kind = K(kind)
+        if not (remote_id or "").strip():  # the SDK refuses empty path parameters before sending anything
+            raise NotFound(f"No Recurly {kind.value} id was given.", code="not_found")
         if kind == K.CUSTOMER:
             return mapping.customer(self.client.call("get_account", remote_id))
         if kind == K.PAYMENT_METHOD:

@@ -152,7 +152,7 @@ def list_active_redemptions(req, account_id):
     return 200, {"object": "list", "has_more": False, "next": None, "data": [ob.render_redemption(fake, r) for r in items]}
 
 
-@route("POST", "/accounts/{account_id}/coupon_redemptions")
+@route("POST", "/accounts/{account_id}/coupon_redemptions/active")
 def create_redemption(req, account_id):
     fake, body = req.api.fake, req.body
     account = account_of(fake, account_id)
