@@ -45,7 +45,7 @@ class Reader:
 
     def __init__(self, obj: Any, what: str):
         if not isinstance(obj, dict):
-            raise ContractError(f"a {what} must be a JSON object")
+            raise ContractError(f"{what} must be a JSON object")
         self.obj, self.what = obj, what
         self.label = f"{what} {obj.get('id')!r}" if isinstance(obj.get("id"), str) else what
 
