@@ -104,7 +104,14 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
             ],
         },
-    }
+    },
+    {
+        # The panel's page templates only (helpdesks/jinja2/): see chargeside/helpdesks/jinja.py for why.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "chargeside.helpdesks.jinja.environment"},
+    },
 ]
 
 DATABASES = {

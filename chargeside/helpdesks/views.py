@@ -66,8 +66,9 @@ def section(request, session, name: str):
     )
     if page is None:
         raise Http404("No such section.")
+    shown = offset + len(page.items)
     return render(request, "chargeside/panel/more.html", {
-        "section": page, "offset": offset + len(page.items), "member": member, "lang": session.language,
+        "section": page, "offset": shown, "remaining": max(page.total - shown, 0), "member": member, "lang": session.language,
     })
 
 

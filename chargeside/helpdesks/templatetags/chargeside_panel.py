@@ -1,4 +1,7 @@
-"""Template helpers of the panel: status pills, action buttons and labels, dictionary lookups.
+"""Template helpers of the panel: status pills, action buttons and labels, audit lines.
+
+The panel's page templates (Jinja2, see helpdesks/jinja.py) call these as globals; the action forms
+(Django templates) load them as tags.
 
 Pills and action buttons appear on nearly every item of a panel page, so they are built here with their
 strings remembered per language (labels) and per URL prefix (form links) instead of rendering a template
@@ -70,25 +73,6 @@ def _form_url_around_id(name: str, script_prefix: str, urlconf) -> tuple[str, st
     probe = "9081726354"
     head, _, tail = reverse("panel:action_form", args=[name, probe], urlconf=urlconf).rpartition(probe)
     return head, tail
-
-
-@register.filter
-def item_template(item) -> str:
-    """The template of one item: chargeside/panel/items/<kind>.html."""
-    return _item_template(item.kind)
-
-
-@lru_cache(maxsize=64)
-def _item_template(kind: str) -> str:
-    return f"chargeside/panel/items/{kind}.html"
-
-
-@register.filter
-def lookup(mapping, key):
-    try:
-        return mapping.get(key, "")
-    except AttributeError:
-        return ""
 
 
 @register.simple_tag
