@@ -169,7 +169,7 @@ def create_redemption(req, account_id):
     if sub_id:
         sub = fake.store.get("subscription", sub_id)
         fake.notify("subscription", "updated", sub_id, uuid=sub["uuid"])
-    return 201, ob.render_redemption(fake, redemption)
+    return 200, ob.render_redemption(fake, redemption)  # api.yaml: 200, not 201, for this create
 
 
 # --- transactions -----------------------------------------------------------------------------------------------
