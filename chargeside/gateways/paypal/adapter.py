@@ -177,7 +177,8 @@ class PayPalAdapter(GatewayAdapter):
         if not plan_id:
             return {}
         if fresh or plan_id not in self._plans:
-            self._plans[plan_id] = self.client.call(self.sdk.subscriptions.get_billing_plan, {"id": plan_id})
+            # get_billing_plan takes the id itself, not an options dict (SDK 2.4.0)
+            self._plans[plan_id] = self.client.call(lambda options: self.sdk.subscriptions.get_billing_plan(options["id"]), {"id": plan_id})
         return self._plans[plan_id]
 
     def list_page(self, kind: K, cursor: str | None, *, page_size: int = 100) -> Page:

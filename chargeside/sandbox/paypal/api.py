@@ -318,7 +318,8 @@ def list_disputes(api: Api, _, query, headers, data):
     if start + size < len(disputes):
         following = base64.urlsafe_b64encode(str(start + size).encode()).decode()
         links.append({"href": f"{payments.API}/v1/customer/disputes?page_size={size}&next_page_token={following}", "rel": "next", "method": "GET"})
-    return 200, {"items": [billing.dispute_summary(d) for d in items], "links": links}
+    answer = {"items": [billing.dispute_summary(d) for d in items]} if items else {}  # the spec: items has minItems 1
+    return 200, {**answer, "links": links}
 
 
 @route("GET", "/v1/customer/disputes/{id}")

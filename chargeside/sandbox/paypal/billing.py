@@ -13,6 +13,7 @@ import secrets
 
 from .errors import invalid, not_found, unprocessable
 from .money import minor, money
+from .store import MERCHANT_ID
 from .payments import API, _link
 from .store import Store, paypal_id
 
@@ -135,7 +136,7 @@ def create_invoice(store: Store, *, email: str, name: str, amount: int, currency
     }
     if status == "PAID":
         invoice["payments"] = {"paid_amount": money(amount, currency),
-                               "transactions": [{"payment_id": paid_with or paypal_id(), "type": "PAYPAL", "payment_date": today.isoformat(),
+                               "transactions": [{"payment_id": paid_with or paypal_id(), "type": "PAYPAL", "method": "PAYPAL", "payment_date": today.isoformat(),
                                                  "amount": money(amount, currency)}]}
     store.invoices[invoice_id] = invoice
     return invoice
@@ -175,7 +176,7 @@ def create_dispute(store: Store, *, capture_id: str, reason: str = "MERCHANDISE_
         "disputed_transactions": [{"seller_transaction_id": capture_id, "create_time": capture["create_time"],
                                    "transaction_status": "COMPLETED", "gross_amount": capture["amount"],
                                    "buyer": {"name": " ".join(order["payer"]["name"].values())},
-                                   "seller": {"merchant_id": "CHARGESIDEFAKE1", "name": "Chargeside Fake"}}],
+                                   "seller": {"merchant_id": MERCHANT_ID, "name": "Chargeside Fake"}}],
         "reason": reason, "status": status, "dispute_amount": capture["amount"],
         "dispute_life_cycle_stage": stage, "dispute_channel": "INTERNAL" if stage == "INQUIRY" else "EXTERNAL",
         "links": [_link(f"{API}/v1/customer/disputes/{dispute_id}", "self")],

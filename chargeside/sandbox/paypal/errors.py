@@ -48,7 +48,8 @@ class PayPalError(Exception):
 
 
 def not_found(what: str = "resource") -> PayPalError:
-    return PayPalError(404, "INVALID_RESOURCE_ID", f"Specified resource ID does not exist. Please check the {what} ID and try again.")
+    # PayPal's fixed wording (the spec enumerates it), whatever the kind of resource.
+    return PayPalError(404, "INVALID_RESOURCE_ID", "Specified resource ID does not exist. Please check the resource ID and try again.")
 
 
 def unprocessable(issue: str, description: str) -> PayPalError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .errors import PayPalError, invalid, not_found, unprocessable
 from .money import minor, money
+from .store import MERCHANT_ID, account_id
 from .store import Store, paypal_id
 
 API = "https://api.sandbox.paypal.com"  # links point where PayPal's point; the SDK never follows them
@@ -24,7 +25,7 @@ def _link(href: str, rel: str, method: str = "GET") -> dict:
 def payer_of(email: str, name: str, payer_id: str = "", country: str = "US") -> dict:
     given, _, surname = name.partition(" ")
     return {"name": {"given_name": given or name, "surname": surname or given or name}, "email_address": email,
-            "payer_id": payer_id or paypal_id(13), "address": {"country_code": country}}
+            "payer_id": payer_id or account_id(), "address": {"country_code": country}}
 
 
 def create_order(store: Store, *, payer: dict, amount: int, currency: str, intent: str = "CAPTURE",
@@ -33,7 +34,7 @@ def create_order(store: Store, *, payer: dict, amount: int, currency: str, inten
     now = store.clock.iso()
     order_id = paypal_id()
     unit = {"reference_id": "default", "amount": money(amount, currency),
-            "payee": {"email_address": "merchant@example.com", "merchant_id": "CHARGESIDEFAKE1"}}
+            "payee": {"email_address": "merchant@example.com", "merchant_id": MERCHANT_ID}}
     if description:
         unit["description"] = description
     if invoice_id:

@@ -16,6 +16,15 @@ import time
 ALPHABET = string.ascii_uppercase + string.digits
 
 
+ACCOUNT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # the spec's account_id pattern ^[2-9A-HJ-NP-Z]{13}$
+MERCHANT_ID = "7FAKE2CHARGE3"
+
+
+def account_id() -> str:
+    """A payer or merchant id: 13 characters, no 0/1/I/O."""
+    return "".join(secrets.choice(ACCOUNT_ALPHABET) for _ in range(13))
+
+
 def paypal_id(length: int = 17) -> str:
     # PayPal payment ids: upper-case letters and digits, e.g. "2GG279541U471931P" (pattern ^[A-Z0-9]+$).
     return "".join(secrets.choice(ALPHABET) for _ in range(length))

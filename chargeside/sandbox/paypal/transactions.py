@@ -12,6 +12,7 @@ import datetime as dt
 
 from .errors import PayPalError, invalid
 from .money import minor, money
+from .store import MERCHANT_ID
 
 CAPTURE_STATUS = {"COMPLETED": "S", "PARTIALLY_REFUNDED": "S", "REFUNDED": "S", "PENDING": "P", "DECLINED": "D", "FAILED": "D"}
 AUTH_STATUS = {"CREATED": "P", "PARTIALLY_CAPTURED": "S", "CAPTURED": "S", "VOIDED": "V", "DENIED": "D", "EXPIRED": "V", "PENDING": "P"}
@@ -38,9 +39,9 @@ def _payer(order: dict) -> dict:
 
 
 def _info(code: str, obj: dict, status: str, amount: dict, reference: str = "") -> dict:
-    info = {"paypal_account_id": "CHARGESIDEFAKE1", "transaction_id": obj["id"], "transaction_event_code": code,
-            "transaction_initiation_date": obj["create_time"].replace("Z", "+0000"),
-            "transaction_updated_date": obj["update_time"].replace("Z", "+0000"),
+    info = {"paypal_account_id": MERCHANT_ID, "transaction_id": obj["id"], "transaction_event_code": code,
+            "transaction_initiation_date": obj["create_time"],
+            "transaction_updated_date": obj["update_time"],
             "transaction_amount": amount, "transaction_status": status, "protection_eligibility": "01"}
     if reference:
         info.update(paypal_reference_id=reference, paypal_reference_id_type="TXN")
@@ -84,8 +85,10 @@ def search(store, query: dict) -> dict:
     shown = []
     for row in matched[(page - 1) * size: page * size]:
         shown.append({name: value for name, value in row.items() if "all" in fields or name in fields or name == "transaction_info"})
-    iso = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S+0000")  # noqa: E731
-    return {"transaction_details": shown, "account_number": "CHARGESIDEFAKE1", "start_date": iso(start), "end_date": iso(end),
+    # Times in the spec's pattern (PayPal's doc samples show "+0000" offsets; mapping.ts reads both).
+    iso = lambda moment: moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    found = {"transaction_details": shown} if shown else {}  # the spec: transaction_details has minItems 1
+    return {**found, "account_number": MERCHANT_ID, "start_date": iso(start), "end_date": iso(end),
             "last_refreshed_datetime": iso(dt.datetime.fromtimestamp(store.clock.now(), tz=dt.UTC)),
             "page": page, "total_items": len(matched), "total_pages": pages,
             "links": [{"href": f"https://api.sandbox.paypal.com/v1/reporting/transactions?page={page}", "rel": "self", "method": "GET"}]}
