@@ -11,7 +11,7 @@ import secrets
 
 MESSAGES = {
     400: ("INVALID_REQUEST", "Request is not well-formed, syntactically incorrect, or violates schema."),
-    401: ("AUTHENTICATION_FAILURE", "Authentication failed due to invalid authentication credentials or a missing Authorization header."),
+    401: ("AUTHENTICATION_FAILURE", "Authentication failed due to missing authorization header, or invalid authentication credentials."),
     403: ("NOT_AUTHORIZED", "Authorization failed due to insufficient permissions."),
     404: ("RESOURCE_NOT_FOUND", "The specified resource does not exist."),
     422: ("UNPROCESSABLE_ENTITY", "The requested action could not be performed, semantically incorrect, or failed business validation."),

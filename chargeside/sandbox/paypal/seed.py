@@ -65,7 +65,7 @@ def seed(fake: PayPalFake, n: int, *, seed_value: int = 7) -> list[dict]:
                         void_authorization(fake.store, auth)
             if i % 2 == 0:
                 plan = rng.choice(plans[currency])
-                c.subscription(plan["id"], payer, status=SUB_STATES[i % len(SUB_STATES)], started_days_ago=rng.randint(5, 400),
+                c.subscription(plan["id"], payer, status=SUB_STATES[(i // 2) % len(SUB_STATES)], started_days_ago=rng.randint(5, 400),
                                failed_payments=1 if i % 10 == 4 else 0)
             if i % 3 == 0:
                 c.invoice(email, name, rng.choice([5000, 12000, 30000]) * scale, currency,
