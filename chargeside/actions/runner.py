@@ -15,9 +15,10 @@ Providers without idempotency keys (the adapter does not declare `Capability.IDE
 gateway key would not stop a second refund, so before an attempt that already called the gateway calls it
 again (a retry of a failed-but-retryable attempt, or an attempt resumed after it was abandoned in flight:
 `attempt.calls > 0`), the runner asks `adapter.find_write()` whether that earlier call went through. If it
-returns objects, the attempt is recorded as succeeded from them (audited with `found_at_gateway`, upserted)
-and the gateway is not called again; if it returns None, the call is made. If the check itself fails, the
-attempt stays failed and retryable: writing without knowing could move money twice.
+returns objects, the attempt is recorded as succeeded from them, with the target re-read as the action's own
+call does (audited with `found_at_gateway`, upserted), and the write is not repeated; if it returns None,
+the call is made. If the check itself fails, the attempt stays failed and retryable: writing without
+knowing could move money twice.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 from chargeside.billing.upsert import upsert_many
 from chargeside.gateways.errors import GatewayError
 from chargeside.gateways.registry import adapter_for
-from chargeside.gateways.types import Capability
+from chargeside.gateways.types import Capability, ResourceKind
 from chargeside.workspaces.roles import LIMITED_BY_DEFAULT, Perm, can
 
 from .audit import audit_append
@@ -46,6 +47,8 @@ from .models import ActionAttempt
 from .registry import get_action
 
 log = logging.getLogger(__name__)
+# Billing rows an action can target, by model name, and the kind to re-read them as (see _and_target_now).
+TARGET_KINDS = {"Charge": ResourceKind.CHARGE, "Subscription": ResourceKind.SUBSCRIPTION, "Invoice": ResourceKind.INVOICE}
 Status = ActionAttempt.Status
 # Far longer than a gateway call can take (the Stripe client times out after 10 s): an attempt still in
 # flight after this was abandoned by a process that died, and the next identical request resumes it.
@@ -219,7 +222,7 @@ def _execute(attempt, action, target, cleaned, adapter, *, actor) -> ActionAttem
             return attempt
         if found:
             log.warning("action %s attempt %s: an earlier call went through at the gateway; not calling again", attempt.action, attempt.pk)
-            _succeed(attempt, action, target, actor, list(found), found_at_gateway=True)
+            _succeed(attempt, action, target, actor, _and_target_now(list(found), target, adapter), found_at_gateway=True)
             attempt.refresh_from_db()
             return attempt
     ActionAttempt.objects.filter(pk=attempt.pk).update(calls=F("calls") + 1, last_call_at=timezone.now())
@@ -241,6 +244,19 @@ def _earlier_write(attempt, adapter) -> list | None:
     ActionAttempt.objects.filter(pk=attempt.pk).update(last_call_at=timezone.now())  # still being worked on
     return adapter.find_write(action=attempt.action, target_remote_id=attempt.target_remote_id,
                               idempotency_key=attempt.gateway_idempotency_key)
+
+
+def _and_target_now(found: list, target, adapter) -> list:
+    """What find_write returned, plus the target row's object as the gateway has it now unless it is among them:
+    the action's own call reads its target back after writing (a refund re-reads its charge), so the panel shows
+    the same thing whichever way the success was learned. Best effort: the write is known to have happened."""
+    kind = TARGET_KINDS.get(type(target.obj).__name__) if target.obj is not None else None
+    if kind is None or any(getattr(dto, "remote_id", None) == target.remote_id for dto in found):
+        return found
+    try:
+        return [*found, adapter.fetch(kind, target.remote_id)]
+    except GatewayError:
+        return found  # webhooks and the next reconcile bring it
 
 
 def _succeed(attempt, action, target, actor, dtos, *, found_at_gateway: bool = False) -> None:
