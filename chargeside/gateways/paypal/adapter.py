@@ -185,6 +185,11 @@ class PayPalAdapter(GatewayAdapter):
         kind = K(kind)
         if kind in (K.CHARGE, K.REFUND):
             return self._transactions_page(kind, cursor, page_size)
+        if kind == K.DISPUTE:  # token-paged; the others number their pages
+            res = self.client.request("GET", "/v1/customer/disputes",
+                                      query={"page_size": max(1, min(page_size, 50)), "next_page_token": cursor or None})
+            found = [self.fetch(K.DISPUTE, d["dispute_id"]) for d in res.get("items") or []]
+            return Page(found, _query_of_next(res, "next_page_token"))
         page = int(cursor or 1)
         if kind == K.PRODUCT:
             size = max(1, min(page_size, 20))
@@ -215,11 +220,6 @@ class PayPalAdapter(GatewayAdapter):
                     items.append(customer)
                 items.append(mapping.invoice(inv))
             return Page(items, self._next_page(res, page))
-        if kind == K.DISPUTE:
-            res = self.client.request("GET", "/v1/customer/disputes",
-                                      query={"page_size": max(1, min(page_size, 50)), "next_page_token": cursor or None})
-            found = [self.fetch(K.DISPUTE, d["dispute_id"]) for d in res.get("items") or []]
-            return Page(found, _query_of_next(res, "next_page_token"))
         raise NotFound(f"PayPal cannot list {kind}.", code="not_listable")
 
     @staticmethod
