@@ -43,6 +43,9 @@ class GatewayAdapter(ABC):
     display_name: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     settings_spec: ClassVar[tuple[SettingField, ...]]
+    # Whether ingest must fetch a refund's charge with it: True for gateways that send no event for the charge
+    # when it is refunded (its refunded amount and status change all the same).
+    refetch_charge_after_refund: ClassVar[bool] = False
     # Kinds that backfill pages through, in dependency order.
     backfill_kinds: ClassVar[tuple[ResourceKind, ...]] = tuple(ResourceKind)
 

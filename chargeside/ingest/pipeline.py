@@ -203,7 +203,7 @@ def _apply(connection, deliveries, events_of, fresh, targets, now, result: Drain
 def _write(connection, deliveries, fresh, targets, now) -> None:
     keys = {resolve.key_of(e) for d in deliveries for e in fresh[d.pk]}
     chosen = [targets[key] for key in keys]
-    dtos = [t.dto for t in chosen if t.dto is not None]
+    dtos = [t.dto for t in chosen if t.dto is not None] + [dto for t in chosen for dto in t.related]
     with transaction.atomic():
         if dtos:
             upsert_many(connection, dtos)

@@ -58,6 +58,7 @@ class Target:
     dto: object | None = None  # what to upsert
     deleted: bool = False
     error: str = ""  # set when the object could not be resolved now (retry the deliveries)
+    related: list = field(default_factory=list)  # objects the event changed without naming them (a refund's charge)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -121,6 +122,8 @@ def _fetch_all(adapter, work: list[tuple[Target, InboundEvent]], step: int) -> I
             return
         try:
             target.dto = adapter.fetch(target.kind, target.remote_id)
+            if _charge_changes_silently(adapter, target):
+                target.related = [adapter.fetch(K.CHARGE, target.dto.charge_remote_id)]
         except NotFound:
             # Gone at the gateway: the event's copy is the last state there will ever be.
             target.dto = newest.obj
@@ -151,9 +154,19 @@ def _fetch_all(adapter, work: list[tuple[Target, InboundEvent]], step: int) -> I
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _charge_changes_silently(adapter, target: Target) -> bool:
+    """A refund changes its charge's refunded amount and status. Gateways that send no event for the charge
+    (Recurly names only the refund transaction) declare `refetch_charge_after_refund`; the charge is then
+    fetched with the refund."""
+    return (target.kind == K.REFUND and getattr(adapter, "refetch_charge_after_refund", False)
+            and target.dto is not None and bool(getattr(target.dto, "charge_remote_id", "")))
+
+
 def _must_fetch(adapter, target: Target, newest: InboundEvent, applied_at) -> bool:
     if not target.remote_id:
         return False  # nothing to fetch by; the payload is all there is
+    if target.kind == K.REFUND and getattr(adapter, "refetch_charge_after_refund", False):
+        return True  # fetched with its charge (see _charge_changes_silently)
     if newest.obj is None or any(adapter.event_needs_refetch(event) for event in target.events):
         return True
     if newest.occurred_at is None:

@@ -155,6 +155,6 @@ def test_a_host_outside_allowed_hosts_is_refused_as_django_refuses_it(offline_co
 def test_a_middleware_that_needs_djangos_full_handler_stops_the_lean_one_at_start(settings):
     from chargeside.ingest.wsgi import WebhookHandler
 
-    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.ingest.test_webhook_wsgi.ViewHookMiddleware"]
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.ViewHookMiddleware"]
     with pytest.raises(RuntimeError, match="ViewHookMiddleware needs Django's full handler"):
         WebhookHandler()

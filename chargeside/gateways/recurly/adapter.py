@@ -59,6 +59,7 @@ class RecurlyAdapter(GatewayAdapter):
     })
     backfill_kinds = (K.PRODUCT, K.PRICE, K.COUPON, K.CUSTOMER, K.PAYMENT_METHOD, K.CHARGE, K.REFUND, K.SUBSCRIPTION, K.INVOICE)
     fetch_concurrency = 4  # one SDK connection per thread (client.Client)
+    refetch_charge_after_refund = True  # a refund notification names only the refund transaction
     settings_spec = (
         SettingField("base_url", "API base URL", required=False, default=DEFAULT_BASE_URL, kind="url",
                      help="Leave as is (EU sites: https://v3.eu.recurly.com); change only to point at a test server."),
