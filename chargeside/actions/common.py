@@ -12,19 +12,33 @@ from django.utils import timezone
 from chargeside.billing import models as bm
 from chargeside.core.money import MoneyError, normalise_currency, to_minor
 from chargeside.gateways import types as t
+from chargeside.gateways.registry import adapters
 
 from .base import ActionError, NotFoundError, Target
 
 
 def get_row(model, workspace, ref, what: str):
-    """A row by local id or remote id, only ever from this workspace (a foreign id is simply not found)."""
+    """A row by our id, its remote id, or "<provider>:<remote id>"; only ever from this workspace (a foreign id
+    is simply not found)."""
     if ref in (None, ""):
         raise ActionError(_("Say which %(what)s.") % {"what": what.lower()}, field=model._meta.model_name)
     qs = model.objects.filter(workspace=workspace).select_related("connection")
-    row = qs.filter(pk=int(ref)).first() if is_local_id(ref) else qs.filter(remote_id=str(ref)[:128]).first()
-    if row is None:
+    provider, _sep, remote_id = str(ref).partition(":")
+    if is_local_id(ref):
+        rows = qs.filter(pk=int(ref))
+    elif remote_id and provider in adapters():
+        # "<provider>:<remote id>" (the form audit entries show): how to name an all-digit remote id
+        # (WooCommerce's order 42) that would otherwise read as our own id.
+        rows = qs.filter(connection__provider=provider, remote_id=remote_id[:128])
+    else:
+        rows = qs.filter(remote_id=str(ref)[:128])
+    found = list(rows[:2])
+    if not found:
         raise NotFoundError(what)
-    return row
+    if len(found) > 1:  # the same remote id on two connections: the caller must use our id
+        raise ActionError(_("%(ref)s names more than one %(what)s; use its Chargeside id.") % {"ref": ref, "what": what.lower()},
+                          field=model._meta.model_name)
+    return found[0]
 
 
 def is_local_id(ref) -> bool:

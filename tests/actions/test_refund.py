@@ -180,3 +180,12 @@ def test_unknown_action_is_a_clear_error(agent):
     with pytest.raises(ActionError) as refused:
         run_action(member=agent, request=ask("refund_everything"))
     assert (refused.value.code, refused.value.message) == ("unknown_action", "Unknown action 'refund_everything'.")
+
+
+def test_a_charge_is_named_by_our_id_its_remote_id_or_provider_and_remote_id(agent, merchant, charge):
+    # "<provider>:<remote id>" is how an all-digit remote id (a WooCommerce order) is told from our own id
+    for ref in (str(_charge(charge).pk), charge, f"stripe:{charge}"):
+        preview = action_preview(member=agent, request=ask("refund", charge=ref, amount="1.00"))
+        assert preview.amount.amount == 100, ref
+    with pytest.raises(NotFoundError):
+        action_preview(member=agent, request=ask("refund", charge=f"paypal:{charge}", amount="1.00"))
