@@ -40,6 +40,13 @@ def any_matches(expected: str, candidates: list[str]) -> bool:
     return result
 
 
+def webhook_tolerance() -> int:
+    """The replay window for gateways' and desks' signed timestamps (CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS", 300))
+
+
 def check_timestamp(timestamp: int | float, *, tolerance: int, now: float | None = None) -> None:
     now = time.time() if now is None else now
     if abs(now - timestamp) > tolerance:

@@ -23,6 +23,7 @@ import threading
 from functools import cached_property
 
 from chargeside.core.money import Money
+from chargeside.core.signing import webhook_tolerance
 from chargeside.gateways.base import GatewayAdapter
 from chargeside.gateways.errors import GatewayError, InvalidRequest, NotFound
 from chargeside.gateways.types import (
@@ -284,7 +285,7 @@ class RecurlyAdapter(GatewayAdapter):
 
     # --- inbound ------------------------------------------------------------------------------------
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
-        webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""), now=now)
+        webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""), tolerance=webhook_tolerance(), now=now)
 
     def parse_webhook(self, body: bytes) -> list[InboundEvent]:
         return webhooks.parse(body)

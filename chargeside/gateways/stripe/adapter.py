@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 from chargeside.core.money import Money
+from chargeside.core.signing import webhook_tolerance
 from chargeside.gateways.base import GatewayAdapter
 from chargeside.gateways.errors import (
     AuthenticationFailed,
@@ -349,7 +350,7 @@ class StripeAdapter(GatewayAdapter):
 
     # --- inbound ------------------------------------------------------------------------------------
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
-        webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""), now=now)
+        webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""), tolerance=webhook_tolerance(), now=now)
 
     def parse_webhook(self, body: bytes) -> list[InboundEvent]:
         return webhooks.parse(body)

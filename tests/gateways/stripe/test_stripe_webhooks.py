@@ -116,3 +116,14 @@ def test_adapter_uses_the_connection_secret():
 def test_default_now_is_the_clock():
     with pytest.raises(SignatureError, match="tolerance"):  # the vector is from 2023
         webhooks.verify(header(f"t={T}", f"v1={GOOD}"), BODY, SECRET)
+
+
+def test_the_replay_window_is_the_deployments_setting(settings):
+    adapter = StripeAdapter(settings={}, credentials={"webhook_secret": "whsec_test_secret"})
+    body = b'{"id":"evt_test_webhook","object":"event"}'
+    header = {"Stripe-Signature": "t=1700000000,v1=d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990"}
+    settings.CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS = 600
+    adapter.verify_webhook(headers=header, body=body, now=1700000000 + 599)
+    settings.CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS = 60
+    with pytest.raises(SignatureError):
+        adapter.verify_webhook(headers=header, body=body, now=1700000000 + 61)
