@@ -100,8 +100,11 @@ def test_check_custom_prints_what_passes(tmp_path):
     try:
         table = run("check-custom", server.base_url, "--secret", secret)
         as_json = json.loads(run("check-custom", server.base_url, "--secret", secret, "--json"))
+        read_only = json.loads(run("check-custom", server.base_url, "--secret", secret, "--json", "--read-only"))
     finally:
         server.stop()
+    skipped = {check["name"] for check in read_only["checks"] if check["skipped"]}
+    assert read_only["passed"] is True and "refund.partial" in skipped and "connection" not in skipped
     assert "✓   connection" in table and "refund.partial" in table
     assert table.rstrip().splitlines()[-1].endswith("checks passed.")
     assert as_json["passed"] is True and as_json["url"] == server.base_url

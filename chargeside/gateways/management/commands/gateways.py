@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,10 +36,13 @@ class Command(BaseCommand):
         check.add_argument("--secret", required=True, help="the shared signing secret")
         # Its own name: a sub-parser's default would overwrite `gateways --json check-custom …`.
         check.add_argument("--json", action="store_true", dest="check_json", help="machine-readable JSON")
+        check.add_argument("--read-only", action="store_true",
+                           help="skip the checks that change data (a 1-minor-unit refund, a cancellation): for a live system")
 
     def handle(self, *args, **options):
         if options.get("command") == "check-custom":
-            return self._check_custom(options["url"], options["secret"], options["json"] or options["check_json"])
+            return self._check_custom(options["url"], options["secret"], options["json"] or options["check_json"],
+                                      writes=not options["read_only"])
         return self._matrix(options["json"])
 
     def _print(self, *renderables, width: int) -> None:
@@ -64,12 +68,14 @@ class Command(BaseCommand):
         width = max(len(str(label)) for label in LABELS.values()) + sum(len(row.display_name) + 3 for row in data.providers) + 4
         self._print(table, width=max(width, 40))
 
-    def _check_custom(self, url: str, secret: str, as_json: bool) -> None:
+    def _check_custom(self, url: str, secret: str, as_json: bool, *, writes: bool = True) -> None:
         try:
             from chargeside.gateways.custom_http.check import run_checks
         except ImportError as exc:
             raise CommandError(f"The custom HTTP gateway is not installed ({exc}).") from None
-        checks = [_Check.of(result) for result in run_checks(url, secret)]
+        # httpx logs each request at INFO; the checks' own report says what was asked and what came back.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        checks = [_Check.of(result) for result in run_checks(url, secret, writes=writes)]
         failed = [check for check in checks if not check.passed and not check.skipped]
         passed = sum(check.passed for check in checks)
         if as_json:
