@@ -205,3 +205,6 @@ CHARGESIDE_LOGIN_MAX_FAILURES = int(os.environ.get("CHARGESIDE_LOGIN_MAX_FAILURE
 CHARGESIDE_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHARGESIDE_LOGIN_WINDOW_SECONDS", "900"))
 # Webhook timestamps older or newer than this are rejected as replays.
 CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS", "300"))
+# Finished webhook deliveries (processed, ignored, rejected) are deleted after this many days; the dedupe
+# rows of the events they carried stay. Pending and failed ones stay until dealt with.
+CHARGESIDE_DELIVERY_RETENTION_DAYS = int(os.environ.get("CHARGESIDE_DELIVERY_RETENTION_DAYS", "30"))

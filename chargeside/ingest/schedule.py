@@ -1,4 +1,5 @@
-"""The periodic side of `chargeside worker`: enqueue the delivery drain, reconcile and queue pruning on time.
+"""The periodic side of `chargeside worker`: enqueue the delivery drain, reconcile, and prune queues and old
+deliveries on time.
 
 Each job's next due time is a `ScheduledJob` row. A worker runs a due job only if its conditional update
 (`next_run_at <= now` → `now + period`) changed the row, so any number of workers on any number of
@@ -84,11 +85,28 @@ def prune_task_results() -> None:
         call_command("prune_db_task_results", min_age_days=1, verbosity=0)
 
 
+def prune_deliveries(now: dt.datetime | None = None) -> int:
+    """Delete finished deliveries older than CHARGESIDE_DELIVERY_RETENTION_DAYS (rejected ones included: a
+    flood of forged requests must not fill the disk). Their events' ProcessedEvent rows stay for dedupe."""
+    from django.conf import settings
+
+    from .models import WebhookDelivery
+
+    days = int(getattr(settings, "CHARGESIDE_DELIVERY_RETENTION_DAYS", 30))
+    if days <= 0:
+        return 0
+    finished = (WebhookDelivery.Status.PROCESSED, WebhookDelivery.Status.IGNORED, WebhookDelivery.Status.REJECTED)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted, _ = WebhookDelivery.objects.filter(status__in=finished, received_at__lt=cutoff).delete()
+    return deleted
+
+
 def default_jobs(*, drain_every: float, reconcile_every: float) -> list[Job]:
     jobs = [Job("ingest.drain", dt.timedelta(seconds=drain_every), enqueue_drain_if_due)]
     if reconcile_every > 0:
         jobs.append(Job("ingest.reconcile", dt.timedelta(seconds=reconcile_every), enqueue_reconciles))
     jobs.append(Job("tasks.prune", dt.timedelta(hours=6), prune_task_results))
+    jobs.append(Job("ingest.prune_deliveries", dt.timedelta(hours=6), prune_deliveries))
     return jobs
 
 

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from chargeside.billing import models as billing
 from chargeside.ingest.models import ScheduledJob, WebhookDelivery
-from chargeside.ingest.schedule import Job, claim, enqueue_drain_if_due, run_due
+from chargeside.ingest.schedule import Job, claim, enqueue_drain_if_due, prune_deliveries, run_due
 from chargeside.ingest.tasks import drain_deliveries
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
@@ -83,3 +83,25 @@ def test_drain_task_can_be_called_inline(stripe_connection, sdk, as_json, send_w
     send_webhook(stripe_connection, make_event("customer.created", customer))
     assert drain_deliveries.call()["processed"] == 1
     assert billing.GatewayCustomer.objects.get().email == "inline@example.com"
+
+
+def test_old_finished_deliveries_are_pruned_but_their_dedupe_rows_stay(offline_connection, settings):
+    from chargeside.ingest.models import ProcessedEvent
+
+    settings.CHARGESIDE_DELIVERY_RETENTION_DAYS = 30
+    Status = WebhookDelivery.Status
+    old, recent = NOW - dt.timedelta(days=31), NOW - dt.timedelta(days=29)
+
+    def delivery(status, received_at):
+        return WebhookDelivery.objects.create(workspace=offline_connection.workspace, connection=offline_connection,
+                                              body=b"{}", status=status, received_at=received_at)
+
+    gone = [delivery(status, old) for status in (Status.PROCESSED, Status.IGNORED, Status.REJECTED)]
+    kept = [delivery(Status.PENDING, old), delivery(Status.FAILED, old), delivery(Status.PROCESSED, recent)]
+    ProcessedEvent.objects.create(workspace=offline_connection.workspace, connection=offline_connection,
+                                  event_id="evt_old", type="charge.succeeded", kind="charge", remote_id="ch_1",
+                                  delivery=gone[0])
+
+    assert prune_deliveries(NOW) == 3
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {d.pk for d in kept}
+    assert ProcessedEvent.objects.get(event_id="evt_old").delivery_id is None
