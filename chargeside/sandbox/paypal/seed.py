@@ -73,3 +73,23 @@ def seed(fake: PayPalFake, n: int, *, seed_value: int = 7) -> list[dict]:
         return payers
     finally:
         fake.store.webhooks = hooks
+
+
+DEMO_EMAIL = "ayse.yilmaz@example.com"
+DEMO_PAYER_ID = "AYSE2YLMZ3TR4"  # fixed, so the demo's links and tests name her PayPal account the same way every run
+
+
+def seed_demo_customer(fake: PayPalFake) -> dict:
+    """The demo's Ayşe Yılmaz as a PayPal buyer too (same email as at Stripe and Braintree), paying in USD: a recent
+    order, an older one partly refunded, and a denied one. Returns her payer object."""
+    c = fake.control
+    hooks, fake.store.webhooks = fake.store.webhooks, {}
+    try:
+        payer = c.payer(DEMO_EMAIL, "Ayşe Yılmaz", "TR", payer_id=DEMO_PAYER_ID)
+        c.payment(payer, 8900, "USD", days_ago=6, description="Annual templates licence")
+        older = c.payment(payer, 14900, "USD", days_ago=45, description="Order #US-1042")
+        c.refund(c.capture_id(older), 2500)
+        c.payment(payer, 4900, "USD", decline="insufficient_funds", days_ago=2, description="Order #US-1077")
+        return payer
+    finally:
+        fake.store.webhooks = hooks

@@ -65,7 +65,7 @@ def rows(store) -> list[tuple[dt.datetime, dict]]:
                     negative = money(-minor(obj["amount"]), obj["amount"]["currency_code"])
                     info = _info("T1107", obj, "S" if obj["status"] == "COMPLETED" else "P", negative, up)
                 found.append((dt.datetime.fromisoformat(obj["create_time"].replace("Z", "+00:00")), {"transaction_info": info, "payer_info": payer}))
-    found.sort(key=lambda pair: (pair[0], pair[1]["transaction_info"]["transaction_id"]))
+    found.sort(key=lambda pair: pair[0])  # stable: within one second, in the order they happened
     return found
 
 

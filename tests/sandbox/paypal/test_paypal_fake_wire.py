@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
@@ -98,10 +99,6 @@ def test_transaction_search_pages_and_fields(paypal_fake, paypal_client):
     payer, capture = paid(paypal_fake)
     paypal_fake.control.refund(capture, 100)
     search = paypal_client.sdk.transaction_search.search_transactions
-    window = {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-31T00:00:00Z"}
-    paypal_fake.clock.offset = 0
-    import datetime as dt
-
     now = dt.datetime.now(dt.UTC)
     window = {"start_date": (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"), "end_date": (now + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
     first = paypal_client.call(search, {**window, "page_size": 1, "page": 1, "fields": "all"})
