@@ -29,3 +29,11 @@ def test_every_panel_string_has_a_turkish_translation():
     with translation.override("tr"):
         untranslated = sorted(s for s in strings if translation.gettext(s) == s and s not in SAME_IN_TURKISH)
     assert untranslated == []
+
+
+def test_makemessages_hands_the_jinja_strings_to_xgettext_on_their_lines():
+    from chargeside.core.management.commands.makemessages import _python_for_jinja
+
+    source = '<p>\n{{ section_block(view.charges, _("Payments")) }}\n{{ ngettext("%(n)s item", "%(n)s items", k) }}</p>'
+    assert _python_for_jinja(source).splitlines() == [
+        "", "gettext('Payments')", "ngettext('%(n)s item', '%(n)s items', n)"]
