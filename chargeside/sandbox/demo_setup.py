@@ -1,4 +1,5 @@
-"""Creates the demo workspace: people, a Stripe connection to the local fake, its webhook endpoint.
+"""Creates the demo workspace: people, a connection per gateway (Stripe and the four fakes of demo_gateways.py),
+each with its webhook endpoint registered at the provider.
 
 Idempotent: running the demo again reuses what exists. Used by `chargeside demo` and by the tests that
 check the demo works end to end.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from chargeside.billing.models import GatewayObject
 from chargeside.connections.models import Connection
 from chargeside.workspaces.models import Member, Workspace
 from chargeside.workspaces.roles import Role
@@ -31,7 +34,12 @@ DEMO_PEOPLE = (
 @dataclass(frozen=True)
 class DemoWorkspace:
     workspace: Workspace
-    connection: Connection
+    connection: Connection  # the Stripe one
+    others: dict[str, Connection]  # provider key → connection, for the gateways started by demo_gateways.py
+
+    @property
+    def connections(self) -> list[Connection]:
+        return [self.connection, *self.others.values()]
 
 
 def demo_workspace_slug() -> str:
@@ -39,7 +47,9 @@ def demo_workspace_slug() -> str:
 
 
 @transaction.atomic
-def ensure_demo_workspace(*, stripe_base_url: str) -> DemoWorkspace:
+def ensure_demo_workspace(*, stripe_base_url: str, gateways=None) -> DemoWorkspace:
+    """The demo workspace with its people and connections; `gateways` (a running demo_gateways.DemoGateways)
+    adds one connection per fake, its settings and credentials refreshed to what that run of the fake serves."""
     workspace, _ = Workspace.objects.get_or_create(
         slug=demo_workspace_slug(),
         defaults={"name": "Demo Store", "panel_frame_origins": "'self'"},
@@ -60,7 +70,44 @@ def ensure_demo_workspace(*, stripe_base_url: str) -> DemoWorkspace:
         credentials = connection.credentials if connection.credentials_encrypted else {}
         connection.set_credentials({**credentials, "secret_key": DEMO_STRIPE_KEY})
         connection.save()
-    return DemoWorkspace(workspace, connection)
+    others = {}
+    for provider in (gateways.fakes if gateways is not None else ()):
+        from .demo_gateways import NAMES
+
+        other, _ = Connection.objects.get_or_create(workspace=workspace, provider=provider, name=NAMES[provider])
+        other.settings = gateways.settings(provider)
+        other.set_credentials(gateways.credentials(provider))
+        other.save()
+        others[provider] = other
+    return DemoWorkspace(workspace, connection, others)
+
+
+def register_webhooks(demo: DemoWorkspace, public_url: str, gateways) -> None:
+    """Register each fake gateway's webhook to its connection's /hooks/<token>/ URL, as an operator would, and
+    keep what the provider hands back for verifying them (a webhook id, a signing secret) on the connection."""
+    for provider, connection in demo.others.items():
+        url = f"{public_url.rstrip('/')}/hooks/{connection.webhook_token}/"
+        settings_added, credentials_added = gateways.register_webhook(connection, url)
+        connection.settings = {**connection.settings, **settings_added}
+        connection.set_credentials({**connection.credentials, **credentials_added})
+        connection.save(update_fields=["settings", "credentials_encrypted"])
+
+
+def forget_synced(connection: Connection) -> int:
+    """Delete what was synced from `connection` (not its audit trail, nor the customers it matched).
+
+    The in-memory fakes start afresh on each demo run, and PayPal and Braintree give the same payments new ids:
+    without this, the panel would show last run's copies beside this run's. The customers stay, and the
+    backfill links the new gateway accounts to them again by email."""
+    deleted = 0
+    models = [m for m in apps.get_models() if issubclass(m, GatewayObject) and m._meta.model_name != "gatewaycustomer"]
+    with transaction.atomic():
+        for model in models:  # the customer-owned rows first: they point at the gateway customers
+            deleted += model.objects.filter(connection=connection).delete()[0]
+        from chargeside.billing.models import GatewayCustomer
+
+        deleted += GatewayCustomer.objects.filter(connection=connection).delete()[0]
+    return deleted
 
 
 def register_stripe_webhook(connection: Connection, public_url: str) -> str:

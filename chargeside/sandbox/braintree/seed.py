@@ -66,3 +66,31 @@ def seed(fake, n: int = 20) -> list[str]:
             elif state == 2:
                 store.subscription_cancel(sub["id"])
     return ids
+
+
+DEMO_EMAIL = "ayse.yilmaz@example.com"
+DEMO_CUSTOMER_ID = "ayse_yilmaz"  # Braintree lets the merchant choose customer ids; fixed so the demo names her the same way every run
+
+
+def seed_demo_customer(fake) -> str:
+    """The demo's Ayşe Yılmaz at Braintree too (same email as at Stripe and PayPal), paying in TRY from a vaulted
+    Mastercard: two settled payments (a partial refund on the older one) and one waiting for capture. Returns her id."""
+    catalogue(fake)
+    store = fake.store
+    account = next(a for a, c in store.state.merchant_accounts.items() if c == "TRY")
+    customer = store.customer_create({"id": DEMO_CUSTOMER_ID, "first_name": "Ayşe", "last_name": "Yılmaz", "email": DEMO_EMAIL,
+                                      "phone": "+905551234567", "payment_method_nonce": "fake-valid-mastercard-nonce"})
+    token = next(t for t, c in store.state.cards.items() if c["customer_id"] == customer["id"])
+    offset = fake.clock_offset
+    try:
+        for days_ago, amount, settle, refund in ((30, "1450.00", True, "250.00"), (4, "749.90", True, None), (0, "320.00", False, None)):
+            fake.clock_offset = offset - days_ago * 86400  # made on that day
+            tx = store.sale({"amount": amount, "payment_method_token": token, "merchant_account_id": account,
+                             "options": {"submit_for_settlement": settle}})
+            if settle:
+                store.settle(tx["id"])
+            if refund:
+                store.refund(tx["id"], {"amount": refund})
+    finally:
+        fake.clock_offset = offset
+    return customer["id"]

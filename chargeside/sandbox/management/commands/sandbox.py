@@ -1,4 +1,9 @@
-"""`chargeside sandbox seed|serve`: the local fake gateways used by the demo, the tests and the benchmarks."""
+"""`chargeside sandbox seed|serve|serve-gateways`: the local fake gateways used by the demo, the tests and the benchmarks.
+
+`seed` and `serve` are the fake Stripe (its state is a file). `serve-gateways` starts the fakes of PayPal,
+Braintree, WooCommerce and Recurly in this one process, seeds them (their state is in memory, so seeding and
+serving must happen together) and serves them until Ctrl-C; it prints what a Connection to each needs.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from chargeside.sandbox.demo_gateways import CUSTOMERS, DEFAULT_PORTS
+
 
 def default_state_path() -> Path:
     return settings.CHARGESIDE_HOME / "sandbox" / "stripe.sqlite3"
 
 
 class Command(BaseCommand):
-    help = "Seed or serve the local fake Stripe (127.0.0.1 only)."
+    help = "Seed or serve the local fake Stripe, or serve the other fake gateways (127.0.0.1 only)."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -27,8 +34,14 @@ class Command(BaseCommand):
         serve = sub.add_parser("serve", help="Serve the fake Stripe API in the foreground.")
         serve.add_argument("--port", type=int, default=12111)
         serve.add_argument("--state", default=None)
+        gateways = sub.add_parser("serve-gateways", help="Start, seed and serve the fake PayPal, Braintree, WooCommerce and Recurly.")
+        for provider, port in DEFAULT_PORTS.items():
+            gateways.add_argument(f"--{provider}-port", type=int, default=port)
+        gateways.add_argument("--customers", type=int, default=CUSTOMERS, help="customers seeded at each gateway")
 
     def handle(self, *args, verb, **options):
+        if verb == "serve-gateways":
+            return self.serve_gateways({provider: options[f"{provider}_port"] for provider in DEFAULT_PORTS}, options["customers"])
         state = Path(options["state"] or default_state_path())
         state.parent.mkdir(parents=True, exist_ok=True)
         if verb == "seed":
@@ -61,3 +74,29 @@ class Command(BaseCommand):
         fake.stop()
         self.stdout.write(f"Seeded in {time.monotonic() - started:.1f}s: {summary}")
         return summary
+
+    def serve_gateways(self, ports: dict[str, int], customers: int) -> None:
+        from chargeside.sandbox.demo_gateways import start_demo_gateways
+
+        if customers < 1:
+            raise CommandError("--customers must be at least 1.")
+        started = time.monotonic()
+        try:
+            gateways = start_demo_gateways(ports, customers=customers)
+        except OSError as exc:
+            raise CommandError(f"Could not start the fake gateways ({exc}); pass other --<provider>-port values.") from None
+        self.stdout.write(f"Seeded in {time.monotonic() - started:.1f}s. Connection settings (secrets in brackets):")
+        for provider in gateways.fakes:
+            secrets = ", ".join(f"{k}=[{v}]" for k, v in gateways.credentials(provider).items())
+            plain = ", ".join(f"{k}={v}" for k, v in gateways.settings(provider).items())
+            self.stdout.write(f"  {provider:<12} {plain}; {secrets}")
+        self.stdout.write("Webhooks: register them through PayPal's and WooCommerce's REST APIs, as at the real providers. Braintree and "
+                          "Recurly register them in their control panels, which live in this process: `chargeside demo` does it all. "
+                          "Ctrl-C stops.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            gateways.stop()
