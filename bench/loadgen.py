@@ -288,3 +288,144 @@ def _python_posts(base_url, path, items, *, seconds, connections, max_requests) 
         max_ms=round(latencies[-1] * 1000, 3) if latencies else 0.0,
         mean_ms=round(sum(latencies) / len(latencies) * 1000, 3) if latencies else 0.0,
     )
+
+
+# --- a fixed sequence of POSTs with their own headers (every provider's webhook deliveries) ---------------
+
+_LUA_DELIVERIES = r"""
+-- Records: "<header count>\n", "<name>\t<value>\n" per header, "<body length>\n", the body, "\n".
+local items = {}
+local f = assert(io.open(os.getenv("BENCH_ITEMS"), "rb"))
+while true do
+  local count = f:read("*l")
+  if not count then break end
+  local headers = {}
+  for _ = 1, tonumber(count) do
+    local line = f:read("*l")
+    local tab = line:find("\t", 1, true)
+    headers[line:sub(1, tab - 1)] = line:sub(tab + 1)
+  end
+  local body = f:read(tonumber(f:read("*l")))
+  f:read(1)
+  items[#items + 1] = {headers, body}
+end
+f:close()
+local path = os.getenv("BENCH_PATH")
+local i = 0
+request = function()
+  i = i + 1
+  if i > #items then
+    wrk.thread:stop()
+    i = #items
+  end
+  local headers = {}
+  for name, value in pairs(items[i][1]) do headers[name] = value end
+  return wrk.format("POST", path, headers, items[i][2])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCHJSON {\"requests\": %d, \"duration_us\": %d, \"errors\": %d, \"non_2xx\": %d, " ..
+    "\"p50_us\": %d, \"p90_us\": %d, \"p99_us\": %d, \"max_us\": %d, \"mean_us\": %.1f}\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+_HOP_BY_HOP = {"content-length", "host", "connection"}  # the load generator sets these itself
+
+
+def post_deliveries(base_url: str, path: str, items: list[tuple[dict, bytes]], *, seconds: float, connections: int,
+                    engine: str = "auto", max_requests: int | None = None) -> LoadResult:
+    """POST `items` (headers, body) in order, each once, for at most `seconds`; as `post_sequence`, but each
+    delivery carries its own headers (PayPal's transmission headers, X-WC-Webhook-*, recurly-signature, …)."""
+    host = urlsplit(base_url).hostname
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise ValueError("load is only ever sent to this machine's loopback address")
+    items = [({k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}, body) for headers, body in items]
+    if engine == "auto":
+        engine = "wrk" if have_wrk() and max_requests is None else "python"
+    if engine != "wrk":
+        return _python_deliveries(base_url, path, items, seconds=seconds, connections=connections, max_requests=max_requests)
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        items_file, script = Path(tmp, "items.bin"), Path(tmp, "deliveries.lua")
+        with items_file.open("wb") as out:
+            for headers, body in items:
+                out.write(f"{len(headers)}\n".encode())
+                for name, value in headers.items():
+                    out.write(f"{name}\t{value}\n".encode())
+                out.write(f"{len(body)}\n".encode() + body + b"\n")
+        script.write_text(_LUA_DELIVERIES)
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--timeout", "10s", "-s", str(script), base_url]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120,
+                             env={"BENCH_ITEMS": str(items_file), "BENCH_PATH": path, "PATH": "/usr/bin:/bin"})
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result: {out.stdout[-500:]} {out.stderr[-500:]}")
+    r = json.loads(line[len("BENCHJSON "):])
+    duration = r["duration_us"] / 1e6
+    return LoadResult(
+        engine="wrk", connections=connections, seconds=round(duration, 2), requests=r["requests"], errors=r["errors"],
+        non_2xx=r["non_2xx"], requests_per_s=round(r["requests"] / duration, 1), p50_ms=r["p50_us"] / 1000,
+        p90_ms=r["p90_us"] / 1000, p99_ms=r["p99_us"] / 1000, max_ms=r["max_us"] / 1000, mean_ms=round(r["mean_us"] / 1000, 3),
+    )
+
+
+def _python_deliveries(base_url, path, items, *, seconds, connections, max_requests) -> LoadResult:
+    # The Stripe loop with each item's own headers: (signature, body) pairs become (headers, body).
+    parts = urlsplit(base_url)
+    deadline = time.monotonic() + seconds
+    limit = min(len(items), max_requests if max_requests is not None else len(items))
+    lock = threading.Lock()
+    position = [0]
+    latencies: list[float] = []
+    counters = {"errors": 0, "non_2xx": 0}
+
+    def next_item():
+        with lock:
+            if position[0] >= limit:
+                return None
+            position[0] += 1
+            return items[position[0] - 1]
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        mine, errors, non_2xx = [], 0, 0
+        while time.monotonic() < deadline and (item := next_item()) is not None:
+            headers, body = item
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if not 200 <= response.status < 300:
+                    non_2xx += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                continue
+            mine.append(time.perf_counter() - started)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            counters["errors"] += errors
+            counters["non_2xx"] += non_2xx
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return LoadResult(
+        engine="python", connections=connections, seconds=round(elapsed, 2), requests=len(latencies) + counters["errors"],
+        errors=counters["errors"], non_2xx=counters["non_2xx"], requests_per_s=round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        p50_ms=_pct(latencies, 50), p90_ms=_pct(latencies, 90), p99_ms=_pct(latencies, 99),
+        max_ms=round(latencies[-1] * 1000, 3) if latencies else 0.0,
+        mean_ms=round(sum(latencies) / len(latencies) * 1000, 3) if latencies else 0.0,
+    )

@@ -40,16 +40,28 @@ from bench.common import (database_url, django_setup, emit, ensure_database, log
                           stop_cleanly_on_sigterm, wait_for_quiet)
 from bench.cpu import CpuMeter
 from bench.fake_stripe import API_KEY, FakeStripeProcess, seeded_state
+from bench.gateway_fakes import PROVIDERS, FakeGatewayProcess
 from bench.server import Gunicorn
 
 WEBHOOK_SECRET = "whsec_chargeside_bench_0123456789abcdef"
 # Object type on the wire → how to list it, and the event type its state would have produced.
 LISTS = ("customers", "charges", "refunds", "subscriptions", "invoices")
+ALL_PROVIDERS = ("stripe", *PROVIDERS)
+SCHEMES = {  # what the deliveries carry, per provider (for the JSON line)
+    "stripe": "Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(whsec, t.body)>",
+    "paypal": "PAYPAL-TRANSMISSION-ID/-TIME/-SIG (RSA-SHA256 over id|time|webhook id|crc32(body)), PAYPAL-CERT-URL, PAYPAL-AUTH-ALGO",
+    "braintree": "form body bt_signature=<public key>|<hex HMAC-SHA1(SHA1(private key), bt_payload)>, bt_payload=<base64 XML>",
+    "woocommerce": "X-WC-Webhook-Signature: base64 HMAC-SHA256(secret, body), X-WC-Webhook-Topic/-Resource/-Event/-ID/-Delivery-ID",
+    "recurly": "recurly-signature: <unix ms>,<hex HMAC-SHA256(secret, ms.body)>",
+    "custom_http": "X-Chargeside-Timestamp, X-Chargeside-Signature: v1=<hex HMAC-SHA256(secret, t\\nWEBHOOK\\n\\n\\nbody)>",
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.webhooks", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--provider", choices=[*ALL_PROVIDERS, "all"], default="stripe",
+                   help="whose signature scheme and fake; 'all' runs each in turn, each on a fresh database")
     p.add_argument("--customers", type=int, default=2_000, help="customers seeded into the fake")
     p.add_argument("--rng-seed", type=int, default=11, help="the fake's seed")
     p.add_argument("--database", default="chargeside_bench_hooks", help="PostgreSQL database (recreated every run)")
@@ -137,71 +149,54 @@ def deliveries(objects: list[dict], count: int, duplicates: float, seed: int) ->
     return out, repeats
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    stop_cleanly_on_sigterm()
-    started = time.monotonic()
-    url = database_url(args.database)
-    ensure_database(args.database, fresh=True)
-    migrate(url)
-    django_setup(url)
-    from chargeside.connections.models import Connection
+def acknowledge_and_drain(args, url: str, connection, items: list, *, post, first_headers: dict, fake_pid: int,
+                          profile: str | None) -> dict:
+    """POST the prepared deliveries to gunicorn's /hooks/<token>/ for `--duration` seconds (acknowledged/s), then
+    stop gunicorn and drain what was stored (applied/s). `post` is the load generator for this item shape."""
     from chargeside.ingest.models import WebhookDelivery
     from chargeside.ingest.pipeline import drain
-    from chargeside.workspaces.models import Workspace
 
-    state = seeded_state(url, args.customers, args.rng_seed)
-    figures: dict = {"benchmark": "webhooks", "fake_customers": args.customers}
-    with FakeStripeProcess(state, url) as fake:
-        workspace = Workspace.objects.create(slug="bench-hooks", name="Bench webhooks")
-        connection = Connection(workspace=workspace, provider="stripe", name="Bench", settings={"base_url": fake.base_url})
-        connection.set_credentials({"secret_key": API_KEY, "webhook_secret": WEBHOOK_SECRET})
-        connection.save()
-        objects = wire_objects(fake.base_url)
-        items, repeats = deliveries(objects, args.deliveries, args.duplicates, args.rng_seed)
-        log(f"{len(items):,} signed deliveries over {len(objects):,} objects ({repeats:,} repeats of earlier events)")
-        path = f"/hooks/{connection.webhook_token}/"
-
-        server = Gunicorn(url, workers=args.workers, threads=args.threads, worker_class=args.worker_class)
-        with server:
-            first = urllib.request.Request(server.base_url + path, data=items[0][1], method="POST",
-                                           headers={"Content-Type": "application/json", "Stripe-Signature": items[0][0]})
-            with urllib.request.urlopen(first, timeout=30) as response:
-                answer = json.loads(response.read())
-            if answer.get("status") != "accepted":
-                raise RuntimeError(f"the endpoint did not accept a signed delivery: {answer}")
-            busy = wait_for_quiet(args.quiet_wait)
-            meter = CpuMeter(url, args.database, {"app": server.worker_pids})
-            spies = profiling.record(server.worker_pids(), None, args.profile + ".ack") if args.profile else []
-            meter.start()
-            ack = loadgen.post_sequence(server.base_url, path, items[1:], seconds=args.duration, connections=args.connections,
-                                        engine=args.engine, max_requests=args.max_requests)
-            ack.server_cpu = meter.stop(ack.requests)
-            if spies:
-                figures["profile_ack"] = profiling.finish(spies, args.profile + ".ack", stop=True)
-            ack.busy_before_pct = busy
-        exhausted = ack.requests >= len(items) - 1
-        log(f"acknowledged: {ack.requests_per_s}/s ({ack.requests:,} deliveries, {ack.errors} errors, {ack.non_2xx} non-2xx, "
-            f"p50 {ack.p50_ms} ms, p99 {ack.p99_ms} ms){' - ran out of deliveries: raise --deliveries' if exhausted else ''}")
-        stored = WebhookDelivery.objects.filter(connection=connection).values("status").order_by()
-        stored_counts: dict[str, int] = {}
-        for row in stored:
-            stored_counts[row["status"]] = stored_counts.get(row["status"], 0) + 1
-        distinct_events = len({e for ids in WebhookDelivery.objects.filter(connection=connection).values_list("event_ids", flat=True) for e in ids})
-
+    figures: dict = {}
+    path = f"/hooks/{connection.webhook_token}/"
+    server = Gunicorn(url, workers=args.workers, threads=args.threads, worker_class=args.worker_class)
+    with server:
+        first = urllib.request.Request(server.base_url + path, data=items[0][1], method="POST", headers=first_headers)
+        with urllib.request.urlopen(first, timeout=30) as response:
+            answer = json.loads(response.read())
+        if answer.get("status") != "accepted":
+            raise RuntimeError(f"the endpoint did not accept a signed delivery: {answer}")
         busy = wait_for_quiet(args.quiet_wait)
-        log("draining the stored deliveries (chargeside.ingest.pipeline.drain)")
-        meter = CpuMeter(url, args.database, {"drain": lambda: [os.getpid()], "fake": lambda: [fake.process.pid]})
-        spies = profiling.record([os.getpid()], None, args.profile + ".drain") if args.profile else []
+        meter = CpuMeter(url, args.database, {"app": server.worker_pids})
+        spies = profiling.record(server.worker_pids(), None, profile + ".ack") if profile else []
         meter.start()
-        t0 = time.monotonic()
-        result = drain(batch_size=args.batch_size, time_budget=3600)
-        seconds = time.monotonic() - t0
-        drain_cpu = meter.stop(result.events_applied + result.duplicates)
+        ack = post(server.base_url, path, items[1:], seconds=args.duration, connections=args.connections,
+                   engine=args.engine, max_requests=args.max_requests)
+        ack.server_cpu = meter.stop(ack.requests)
         if spies:
-            figures["profile_drain"] = profiling.finish(spies, args.profile + ".drain", stop=True)
-        log(f"applied: {result.events_applied:,} events in {seconds:.1f}s = {rate(result.events_applied, seconds)}/s "
-            f"({result.duplicates:,} duplicates, {result.retrying} retrying, {result.failed} failed)")
+            figures["profile_ack"] = profiling.finish(spies, profile + ".ack", stop=True)
+        ack.busy_before_pct = busy
+    exhausted = ack.requests >= len(items) - 1
+    log(f"acknowledged: {ack.requests_per_s}/s ({ack.requests:,} deliveries, {ack.errors} errors, {ack.non_2xx} non-2xx, "
+        f"p50 {ack.p50_ms} ms, p99 {ack.p99_ms} ms){' - ran out of deliveries: raise --deliveries' if exhausted else ''}")
+    stored = WebhookDelivery.objects.filter(connection=connection).values("status").order_by()
+    stored_counts: dict[str, int] = {}
+    for row in stored:
+        stored_counts[row["status"]] = stored_counts.get(row["status"], 0) + 1
+    distinct_events = len({e for ids in WebhookDelivery.objects.filter(connection=connection).values_list("event_ids", flat=True) for e in ids})
+
+    busy = wait_for_quiet(args.quiet_wait)
+    log("draining the stored deliveries (chargeside.ingest.pipeline.drain)")
+    meter = CpuMeter(url, args.database, {"drain": lambda: [os.getpid()], "fake": lambda: [fake_pid]})
+    spies = profiling.record([os.getpid()], None, profile + ".drain") if profile else []
+    meter.start()
+    t0 = time.monotonic()
+    result = drain(batch_size=args.batch_size, time_budget=3600)
+    seconds = time.monotonic() - t0
+    drain_cpu = meter.stop(result.events_applied + result.duplicates)
+    if spies:
+        figures["profile_drain"] = profiling.finish(spies, profile + ".drain", stop=True)
+    log(f"applied: {result.events_applied:,} events in {seconds:.1f}s = {rate(result.events_applied, seconds)}/s "
+        f"({result.duplicates:,} duplicates, {result.retrying} retrying, {result.failed} failed)")
     figures.update({
         "acknowledged": {**ack.as_dict(), "acknowledged_per_s": ack.requests_per_s, "ran_out_of_deliveries": exhausted,
                          "stored_by_status": stored_counts, "stored_distinct_events": distinct_events},
@@ -209,13 +204,84 @@ def main(argv=None) -> int:
                     "applied_per_s": rate(result.events_applied, seconds),
                     "deliveries_per_s": rate(result.processed + result.ignored, seconds), "drain": result.as_dict(),
                     "batch_size": args.batch_size, "busy_before_pct": busy, "cpu_per_event": drain_cpu},
-        "prepared": {"deliveries": len(items), "repeats": repeats, "objects": len(objects)},
         "server": server.describe(),
         "targets": {"acknowledged_per_s_min": 2000, "acknowledged_met": ack.requests_per_s >= 2000 and not ack.non_2xx,
                     "applied_per_s_min": 1000, "applied_met": rate(result.events_applied, seconds) >= 1000},
-        "machine": machine_info(url),
-        "elapsed_s": round(time.monotonic() - started, 1),
     })
+    return figures
+
+
+def fresh_database(args, url: str) -> None:
+    """Drop and recreate the bench database and migrate it (each provider of a run gets a fresh one)."""
+    from django.db import connections
+
+    connections.close_all()  # the DROP below ends this process's sessions too
+    ensure_database(args.database, fresh=True)
+    migrate(url)
+
+
+def bench_connection(provider: str, settings: dict, credentials: dict):
+    from chargeside.connections.models import Connection
+    from chargeside.workspaces.models import Workspace
+
+    workspace = Workspace.objects.create(slug=f"bench-hooks-{provider.replace('_', '-')}", name=f"Bench webhooks ({provider})")
+    connection = Connection(workspace=workspace, provider=provider, name="Bench", settings=settings)
+    connection.set_credentials(credentials)
+    connection.save()
+    return connection
+
+
+def run_stripe(args, url: str) -> dict:
+    """Stripe: deliveries built from the fake's wire objects (see the module docstring)."""
+    state = seeded_state(url, args.customers, args.rng_seed)
+    with FakeStripeProcess(state, url) as fake:
+        connection = bench_connection("stripe", {"base_url": fake.base_url}, {"secret_key": API_KEY, "webhook_secret": WEBHOOK_SECRET})
+        objects = wire_objects(fake.base_url)
+        items, repeats = deliveries(objects, args.deliveries, args.duplicates, args.rng_seed)
+        log(f"{len(items):,} signed deliveries over {len(objects):,} objects ({repeats:,} repeats of earlier events)")
+        figures = acknowledge_and_drain(args, url, connection, items, post=loadgen.post_sequence,
+                                        first_headers={"Content-Type": "application/json", "Stripe-Signature": items[0][0]},
+                                        fake_pid=fake.process.pid, profile=args.profile)
+    figures["prepared"] = {"deliveries": len(items), "repeats": repeats, "objects": len(objects)}
+    return figures
+
+
+def run_gateway(args, provider: str, url: str) -> dict:
+    """Another gateway: its fake seeded by its seed module in a child process, which also signs the deliveries."""
+    with FakeGatewayProcess(provider, args.customers, url, rng_seed=args.rng_seed) as fake:
+        connection = bench_connection(provider, fake.settings, fake.credentials)
+        log(f"signing {args.deliveries:,} {provider} deliveries with the fake's own code")
+        items, prepared = fake.deliveries(args.deliveries, args.duplicates, args.rng_seed)
+        log(f"{len(items):,} signed deliveries ({prepared['repeats']:,} repeats of earlier events) in {prepared['seconds']}s")
+        profile = f"{args.profile}.{provider}" if args.profile else None
+        figures = acknowledge_and_drain(args, url, connection, items, post=loadgen.post_deliveries, first_headers=items[0][0],
+                                        fake_pid=fake.process.pid, profile=profile)
+    figures["prepared"] = {**prepared, "scheme": SCHEMES[provider]}
+    figures["fake_seeded"] = fake.ready["seeded"]
+    return figures
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    stop_cleanly_on_sigterm()
+    started = time.monotonic()
+    url = database_url(args.database)
+    providers = ALL_PROVIDERS if args.provider == "all" else (args.provider,)
+    figures: dict = {"benchmark": "webhooks", "fake_customers": args.customers, "provider": args.provider}
+    ensure_database(args.database, fresh=True)
+    migrate(url)
+    django_setup(url)
+    per_provider: dict = {}
+    for number, provider in enumerate(providers):
+        log(f"--- {provider} ---")
+        if number:
+            fresh_database(args, url)
+        per_provider[provider] = run_stripe(args, url) if provider == "stripe" else run_gateway(args, provider, url)
+        if provider == "stripe":
+            figures.update(per_provider[provider])  # the keys the README's Results quote, as before
+    figures["providers"] = {p: {k: v for k, v in f.items() if not k.startswith("profile_")} for p, f in per_provider.items()}
+    figures["machine"] = machine_info(url)
+    figures["elapsed_s"] = round(time.monotonic() - started, 1)
     emit(figures)
     return 0
 
