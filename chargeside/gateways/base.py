@@ -128,8 +128,9 @@ class GatewayAdapter(ABC):
         """Raise core.signing.SignatureError unless the raw body is signed by the provider (and fresh)."""
 
     @abstractmethod
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
-        """Turn a verified body into events. Raises ValueError on a malformed body."""
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
+        """Turn a verified body into events. Raises ValueError on a malformed body. `headers` are the
+        delivery's stored headers, for providers that put part of the event there (WooCommerce's topic)."""
 
     def event_needs_refetch(self, event: InboundEvent) -> bool:
         """Whether the payload may be stale or partial, so ingest must fetch the object fresh."""

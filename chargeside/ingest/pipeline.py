@@ -129,7 +129,7 @@ def _process_connection(connection, deliveries: list[WebhookDelivery], now: dt.d
     events_of: dict[int, list] = {}
     for delivery in deliveries:
         try:
-            events_of[delivery.pk] = adapter.parse_webhook(bytes(delivery.body))
+            events_of[delivery.pk] = adapter.parse_webhook(bytes(delivery.body), headers=delivery.headers)
         except Exception as exc:  # verified at the door, so this is an adapter change: keep it for a person
             _give_up(delivery, f"could not parse a verified body: {exc}", now, result)
 

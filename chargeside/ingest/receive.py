@@ -117,7 +117,7 @@ def receive(connection, *, headers: Mapping[str, str], body: bytes, now: float |
         return Receipt(503, Status.REJECTED, {"error": "the delivery could not be verified now; it was kept, please retry"})
 
     try:
-        events = adapter.parse_webhook(body)
+        events = adapter.parse_webhook(body, headers=storable_headers(headers))
     except Exception as exc:  # ValueError by contract; anything else is a payload the adapter cannot read
         reason = f"malformed body: {exc}"[:300]
         _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from functools import cached_property
 
 import braintree
@@ -364,7 +365,7 @@ class BraintreeAdapter(GatewayAdapter):
         return build_gateway(base_url=DEFAULT_BASE_URL, merchant_id=self.settings.get("merchant_id") or "-",
                              public_key=self.credentials.get("public_key", ""), private_key=self.credentials.get("private_key", ""))
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         return webhooks.parse(body)
 
     def event_needs_refetch(self, event: InboundEvent) -> bool:

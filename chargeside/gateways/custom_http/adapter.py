@@ -9,13 +9,18 @@ cancellation (now or at the period's end) are the writes. Other kinds list as em
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
 from chargeside.core.money import Money
 from chargeside.gateways.base import GatewayAdapter
-from chargeside.gateways.errors import GatewayError, InvalidRequest, NotFound, Unavailable
+from chargeside.gateways.errors import (
+    GatewayError,
+    InvalidRequest,
+    NotFound,
+    Unavailable,
+)
 from chargeside.gateways.types import (
     Capability,
     ChargeDTO,
@@ -152,5 +157,5 @@ class CustomHttpAdapter(GatewayAdapter):
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
         signing.verify_webhook(headers, body, self.secrets, now=now)
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         return webhooks.parse(body)

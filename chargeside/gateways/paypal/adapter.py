@@ -22,15 +22,16 @@ Writes send our idempotency key as PayPal-Request-Id (PayPal replays the first a
 from __future__ import annotations
 
 import datetime as dt
-import os
+from collections.abc import Mapping
 from functools import cached_property
 
+from paypalserversdk.models.cancel_subscription_request import CancelSubscriptionRequest
 from paypalserversdk.models.capture_request import CaptureRequest
 from paypalserversdk.models.money import Money as SdkMoney
 from paypalserversdk.models.refund_request import RefundRequest
-from paypalserversdk.models.cancel_subscription_request import CancelSubscriptionRequest
 
 from chargeside.core.money import Money
+from chargeside.core.signing import webhook_tolerance
 from chargeside.gateways.base import GatewayAdapter
 from chargeside.gateways.errors import GatewayError, InvalidRequest, NotFound
 from chargeside.gateways.types import (
@@ -56,11 +57,6 @@ CHARGE_CODES = frozenset({"T0006", "T1300"})
 REFUND_CODES = frozenset({"T1107"})
 SEND_STATES = frozenset({"DRAFT", "SCHEDULED"})
 REMIND_STATES = frozenset({"SENT", "UNPAID", "PARTIALLY_PAID", "PAYMENT_PENDING"})
-
-
-def default_tolerance() -> int:
-    # Adapters keep no Django imports; this is the same environment variable chargeside/settings.py reads.
-    return int(os.environ.get("CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS", "300"))
 
 
 def _major(amount: Money) -> SdkMoney:
@@ -313,7 +309,7 @@ class PayPalAdapter(GatewayAdapter):
     # --- inbound -----------------------------------------------------------------------------------------
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
         webhook_id = self.settings.get("webhook_id") or self.credentials.get("webhook_id", "")
-        tolerance = int(self.settings.get("webhook_tolerance_seconds") or default_tolerance())
+        tolerance = webhook_tolerance()
         if self.settings.get("webhook_verification") == "api":
             ask = lambda payload: self.client.request("POST", "/v1/notifications/verify-webhook-signature", body=payload)  # noqa: E731
             webhooks.verify_by_api(headers, body, webhook_id=webhook_id, tolerance=tolerance, ask=ask, now=now)
@@ -321,7 +317,7 @@ class PayPalAdapter(GatewayAdapter):
         hosts = tuple(h.strip() for h in (self.settings.get("cert_hosts") or ",".join(webhooks.PAYPAL_CERT_HOSTS)).split(",") if h.strip())
         webhooks.verify_offline(headers, body, webhook_id=webhook_id, allowed_hosts=hosts, tolerance=tolerance, now=now)
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         return events.parse(body)
 
     def event_needs_refetch(self, event: InboundEvent) -> bool:

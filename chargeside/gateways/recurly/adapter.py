@@ -20,6 +20,7 @@ Reads map plain JSON from client.Client (SDK resources turned back into dicts) t
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import cached_property
 
 from chargeside.core.money import Money
@@ -287,5 +288,5 @@ class RecurlyAdapter(GatewayAdapter):
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
         webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""), tolerance=webhook_tolerance(), now=now)
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         return webhooks.parse(body)

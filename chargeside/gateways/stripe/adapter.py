@@ -24,6 +24,7 @@ import datetime as dt
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
@@ -352,7 +353,7 @@ class StripeAdapter(GatewayAdapter):
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
         webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""), tolerance=webhook_tolerance(), now=now)
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         return webhooks.parse(body)
 
     def event_needs_refetch(self, event: InboundEvent) -> bool:

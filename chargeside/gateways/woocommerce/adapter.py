@@ -23,6 +23,7 @@ guest identities of their orders.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from functools import cached_property
 
 from chargeside.core.money import Money, to_major
@@ -255,8 +256,8 @@ class WooCommerceAdapter(GatewayAdapter):
     def verify_webhook(self, *, headers, body: bytes, now: float | None = None) -> None:
         webhooks.verify(headers, body, self.credentials.get("webhook_secret", ""))
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
-        return webhooks.parse(body)
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
+        return webhooks.parse(body, headers)
 
     def event_needs_refetch(self, event: InboundEvent) -> bool:
         # Deliveries are asynchronous and unordered: the store's current state is the truth.

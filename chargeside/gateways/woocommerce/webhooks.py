@@ -8,13 +8,14 @@ valid forever; replays are absorbed by deduplication (below) and by re-fetching 
 The only unsigned request is the ping sent when a webhook is saved: form body `webhook_id=<n>`. It is
 accepted (so WooCommerce sees a 200) and parsed into an event of kind None, which ingest stores as ignored.
 
-Parsing sees only the body (the adapter interface has no headers there), and the body is the resource
-itself, as the REST API renders it: topic and delivery id are in headers only. So the kind is recognised
-from the resource's own fields, and the event id is content-derived: "wc:<kind>:<id>:<sha256 of the body>".
+The body is the resource itself, as the REST API renders it: topic and delivery id are in headers only.
+The kind is recognised from the resource's own fields, and the event id is content-derived:
+"wc:<kind>:<id>:<sha256 of the body>".
 The same delivery sent twice is one event; any change (WooCommerce bumps date_modified) is a new one. The
 header `X-WC-Delivery-ID` would not do: it is wp_hash(webhook id . unix seconds), the same for every
 delivery of a webhook within one second. A deletion body is `{"id": N}` alone, which names no resource type:
-it is stored and ignored (reconcile finds the object gone).
+the `X-WC-Webhook-Topic` header (`order.deleted`, `customer.deleted`…) does; without it the delivery is stored
+and ignored (reconcile finds the object gone).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from chargeside.gateways.types import ResourceKind as K
 from . import mapping
 
 HEADER = "x-wc-webhook-signature"
+TOPIC = "x-wc-webhook-topic"
+_DELETABLE = {"order": K.CHARGE, "customer": K.CUSTOMER, "product": K.PRODUCT, "coupon": K.COUPON, "subscription": K.SUBSCRIPTION}
 PING = re.compile(rb"^webhook_id=\d+$")
 
 
@@ -82,7 +85,7 @@ def _kind(obj: dict) -> K | None:
     return None
 
 
-def parse(body: bytes) -> list[InboundEvent]:
+def parse(body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
     body = bytes(body)
     if PING.match(body):
         return [InboundEvent(event_id=f"wc:ping:{body.decode()[len('webhook_id='):]}", type="ping", kind=None, raw={"ping": body.decode()})]
@@ -94,7 +97,10 @@ def parse(body: bytes) -> list[InboundEvent]:
         raise ValueError("not a WooCommerce resource (expected a JSON object with an integer id)")
     kind = _kind(obj)
     digest = hashlib.sha256(body).hexdigest()
-    if kind is None:  # a deletion ({"id": N}) or an action.* payload: kept, not applied
+    if kind is None and (deleted := _deleted_kind(headers or {})) is not None:
+        return [InboundEvent(event_id=f"wc:{deleted}:{obj['id']}:deleted:{digest}", type=f"{_resource(deleted)}.deleted",
+                             kind=deleted, remote_id=str(obj["id"]), deleted=True, raw=obj)]
+    if kind is None:  # a deletion without its topic header, or an action.* payload: kept, not applied
         return [InboundEvent(event_id=f"wc:unknown:{obj['id']}:{digest}", type="unknown", kind=None, remote_id=str(obj["id"]), raw=obj)]
     dto = None
     if kind == K.CHARGE:
@@ -114,6 +120,11 @@ def parse(body: bytes) -> list[InboundEvent]:
         events.append(InboundEvent(event_id=f"wc:customer:{guest.remote_id}:{digest}", type="order.guest", kind=K.CUSTOMER,
                                    remote_id=guest.remote_id, occurred_at=modified, obj=guest, raw=guest.raw))
     return events
+
+
+def _deleted_kind(headers: Mapping[str, str]) -> K | None:
+    resource, _, event = (_header(headers, TOPIC) or "").strip().lower().partition(".")
+    return _DELETABLE.get(resource) if event == "deleted" else None
 
 
 def _resource(kind: K) -> str:

@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from functools import cached_property
 from urllib.parse import quote
 
 import httpx
 
 from chargeside.core.money import Money, MoneyError, to_major, to_minor
-from chargeside.core.signing import SignatureError, check_timestamp, constant_time_equal, hmac_hex
+from chargeside.core.signing import (
+    SignatureError,
+    check_timestamp,
+    constant_time_equal,
+    hmac_hex,
+)
 from chargeside.gateways.base import GatewayAdapter
-from chargeside.gateways.errors import AuthenticationFailed, GatewayError, IdempotencyConflict, InvalidRequest, NotFound, Unavailable
+from chargeside.gateways.errors import (
+    AuthenticationFailed,
+    GatewayError,
+    IdempotencyConflict,
+    InvalidRequest,
+    NotFound,
+    Unavailable,
+)
 from chargeside.gateways.types import (
     Capability,
     ChargeDTO,
@@ -153,7 +166,7 @@ class ExampleAdapter(GatewayAdapter):
             raise SignatureError("Example-Signature does not match the body")
         check_timestamp(int(fields["t"]), tolerance=300, now=now)
 
-    def parse_webhook(self, body: bytes) -> list[InboundEvent]:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         try:
             event = json.loads(body)
             # Thin events carry no object (obj=None), so ingest fetches each object fresh: order never matters.

@@ -132,11 +132,14 @@ def test_stale_and_future_transmissions_are_rejected_as_replays(paypal_fake, pay
         paypal_adapter.verify_webhook(headers=headers, body=body)
 
 
-def test_tolerance_comes_from_the_environment(monkeypatch, paypal_fake, paypal_adapter):
-    monkeypatch.setenv("CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS", "1000")
+def test_the_replay_window_is_the_deployments_setting(settings, paypal_fake, paypal_adapter):
     old = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=900)).strftime("%Y-%m-%dT%H:%M:%SZ")
     headers, body = _signed(paypal_fake, paypal_adapter.settings["webhook_id"], when=old)
+    settings.CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS = 1000
     paypal_adapter.verify_webhook(headers=headers, body=body)
+    settings.CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS = 600
+    with pytest.raises(SignatureError):
+        paypal_adapter.verify_webhook(headers=headers, body=body)
 
 
 def test_certificate_hosts_default_to_paypal_and_http_only_on_loopback():

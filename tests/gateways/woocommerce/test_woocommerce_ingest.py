@@ -56,6 +56,17 @@ def test_a_signed_webhook_updates_the_charge_and_a_duplicate_changes_nothing(cli
     assert Charge.objects.get(pk=charge.pk).amount_refunded == 2000
 
 
+def test_a_customer_deleted_webhook_marks_the_customer_deleted(client, woo_connection, woo_fake):
+    # WooCommerce's deletion body is {"id": N}; only the X-WC-Webhook-Topic header says what was deleted
+    ada = woo_fake.create_customer("ada@example.com", "Ada", "Lovelace")
+    backfill(woo_connection)
+    body = php_json({"id": ada["id"]})
+    headers = woo_fake.dispatcher.headers_for(7, "woo_secret", "customer.deleted", body)
+    assert _post(client, woo_connection, headers, body).status_code == 200
+    assert drain().events_applied == 1
+    assert GatewayCustomer.objects.get(connection=woo_connection, remote_id=str(ada["id"])).deleted is True
+
+
 def test_a_guest_orders_webhook_creates_the_guest(client, woo_connection, woo_fake):
     order = woo_fake.create_order(email="gus@example.org", first_name="Gus", last_name="Guest", total="12.00", currency="TRY")
     headers, body = _order_delivery(woo_fake, order["id"])

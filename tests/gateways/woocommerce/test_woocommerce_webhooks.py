@@ -54,8 +54,11 @@ def test_other_resources(woo_payload):
     assert [e.kind for e in webhooks.parse(json.dumps(woo_payload("customer")).encode())] == [ResourceKind.CUSTOMER]
     assert [e.kind for e in webhooks.parse(json.dumps(woo_payload("subscription_pending_cancel")).encode())] == [ResourceKind.SUBSCRIPTION]
     assert [e.kind for e in webhooks.parse(json.dumps(woo_payload("coupon")).encode())] == [ResourceKind.COUPON]
-    [deleted] = webhooks.parse(b'{"id":727}')
-    assert (deleted.kind, deleted.remote_id) == (None, "727")
+    [unknown] = webhooks.parse(b'{"id":727}')
+    assert (unknown.kind, unknown.remote_id) == (None, "727")
+    [deleted] = webhooks.parse(b'{"id":727}', {"X-WC-Webhook-Topic": "order.deleted"})
+    assert (deleted.kind, deleted.remote_id, deleted.deleted, deleted.type) == (ResourceKind.CHARGE, "727", True, "order.deleted")
+    assert deleted.event_id != unknown.event_id
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1,2]", b'{"id":"x"}', b"\xff\xfe", b"webhook_id=abc"])
