@@ -170,11 +170,11 @@ def identity_rows(workspace_id: int, customer_ids) -> list[dict]:
     return rows(workspace_id, customer_ids)
 
 
-def _capabilities(provider: str) -> frozenset:
+def _capabilities(provider: str, settings: dict | None) -> frozenset:
     from chargeside.gateways.registry import adapter_class
 
     try:
-        return frozenset(adapter_class(provider).capabilities)
+        return frozenset(adapter_class(provider).capabilities_for(settings or {}))
     except LookupError:  # adapter uninstalled: show the data, offer no actions
         return frozenset()
 
@@ -187,7 +187,8 @@ def view_context(workspace_id, customer_ids, member, language, rows, only_id=Non
         if (connection_id := row["gateway_customers__connection_id"]) and connection_id not in providers:
             provider = row["gateway_customers__connection__provider"]
             providers[connection_id] = (
-                provider, _capabilities(provider), row["gateway_customers__connection__status"] == Connection.Status.ACTIVE,
+                provider, _capabilities(provider, row.get("gateway_customers__connection__settings")),
+                row["gateway_customers__connection__status"] == Connection.Status.ACTIVE,
             )
     active = member is not None and member.is_active and member.workspace_id == workspace_id
     return ViewContext(

@@ -21,6 +21,8 @@ protocol-level prepared statements (PgBouncer >= 1.21, `max_prepared_statements`
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 from collections.abc import Iterable
 
@@ -43,7 +45,7 @@ _IDENTITY_COLUMNS = (
     "id", "name", "email", "gateway_customers__id", "gateway_customers__remote_id", "gateway_customers__email",
     "gateway_customers__name", "gateway_customers__deleted", "gateway_customers__connection_id",
     "gateway_customers__connection__provider", "gateway_customers__connection__name",
-    "gateway_customers__connection__status",
+    "gateway_customers__connection__status", "gateway_customers__connection__settings",
     # What the customer-level actions need to know of each gateway account (see account_rows()).
     "gateway_customers__remote_created_at", "gateway_customers__coupon_remote_id",
     "gateway_customers__default_payment_method_remote_id", "gateway_customers___has_methods",
@@ -52,7 +54,7 @@ _IDENTITY_COLUMNS = (
 # The customers and each of their gateway identities with its connection: one LEFT JOIN. Per identity also
 # whether it has a saved payment method and whether its connection has a recurring price to subscribe to.
 _IDENTITY_SQL = """
-SELECT c.id, c.name, c.email, g.id, g.remote_id, g.email, g.name, g.deleted, g.connection_id, k.provider, k.name, k.status,
+SELECT c.id, c.name, c.email, g.id, g.remote_id, g.email, g.name, g.deleted, g.connection_id, k.provider, k.name, k.status, k.settings,
   g.remote_created_at, g.coupon_remote_id, g.default_payment_method_remote_id,
   EXISTS(SELECT 1 FROM billing_paymentmethod p WHERE p.gateway_customer_id = g.id),
   EXISTS(SELECT 1 FROM billing_price r WHERE r.connection_id = g.connection_id AND r.active = %s AND NOT (r.interval = %s))
@@ -273,6 +275,8 @@ def _identity(sql: str, params: list) -> list[dict]:
     for row in rows:
         if row["gateway_customers__id"] is not None:
             row["gateway_customers__remote_created_at"] = _aware(row["gateway_customers__remote_created_at"])
+            if isinstance(settings := row["gateway_customers__connection__settings"], str):  # SQLite: JSON text
+                row["gateway_customers__connection__settings"] = json.loads(settings)
             for column in ("deleted", "_has_methods", "_has_prices"):
                 row[f"gateway_customers__{column}"] = bool(row[f"gateway_customers__{column}"])
     return rows

@@ -53,6 +53,12 @@ class GatewayAdapter(ABC):
         self.settings = dict(settings)
         self.credentials = dict(credentials)
 
+    @classmethod
+    def capabilities_for(cls, settings: Mapping[str, str]) -> frozenset[Capability]:
+        """What a connection with these settings can do, without building an adapter (no credentials are
+        decrypted): the panel asks for every gateway account it shows. Most providers: the class's list."""
+        return cls.capabilities
+
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 

@@ -99,7 +99,9 @@ class World:
         return adapter_for(self.connection)
 
     def declares(self, *capabilities: Capability) -> bool:
-        return all(c in self.adapter_cls.capabilities for c in capabilities)
+        # What this connection can do: some depend on its settings (WooCommerce's Subscriptions extension).
+        declared = self.adapter_cls.capabilities_for(self.connection.settings)
+        return all(c in declared for c in capabilities)
 
 
 @contextmanager

@@ -81,11 +81,15 @@ class WooCommerceAdapter(GatewayAdapter):
                      choices=("no", "yes"), help="Only for HTTPS hosts that strip the Authorization header."),
     )
 
+    @classmethod
+    def capabilities_for(cls, settings) -> frozenset[Capability]:
+        return CORE_CAPABILITIES | SUBSCRIPTION_CAPABILITIES if _yes(settings.get("subscriptions_extension")) else CORE_CAPABILITIES
+
     def __init__(self, *, settings, credentials):
         super().__init__(settings=settings, credentials=credentials)
         self.subscriptions = _yes(self.settings.get("subscriptions_extension"))
+        self.capabilities = self.capabilities_for(self.settings)
         if self.subscriptions:
-            self.capabilities = CORE_CAPABILITIES | SUBSCRIPTION_CAPABILITIES
             self.backfill_kinds = (*CORE_KINDS, K.SUBSCRIPTION)
         self._currencies: dict[str, str] = {}  # order id → currency (refunds carry none of their own)
 
