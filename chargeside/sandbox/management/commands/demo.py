@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from chargeside.sandbox.demo_gateways import DEFAULT_PORTS
+from chargeside.sandbox.demo_gateways import CUSTOMERS, DEFAULT_PORTS
 from chargeside.sandbox.management.commands.sandbox import default_state_path
 
 GRACE_SECONDS = 10.0  # after SIGINT, and again after SIGTERM
@@ -76,10 +76,11 @@ class Command(BaseCommand):
         for provider, port in DEFAULT_PORTS.items():
             parser.add_argument(f"--{provider}-port", type=int, default=port)
         parser.add_argument("--customers", type=int, default=60, help="customers seeded at the fake Stripe")
+        parser.add_argument("--gateway-customers", type=int, default=CUSTOMERS, help="customers seeded at each other fake gateway")
         parser.add_argument("--reset", action="store_true", help="Throw away the demo data and start again.")
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit (used by tests).")
 
-    def handle(self, *args, port, stripe_port, customers, reset, no_serve, **options):
+    def handle(self, *args, port, stripe_port, customers, gateway_customers, reset, no_serve, **options):
         from chargeside.sandbox.demo_gateways import start_demo_gateways
         from chargeside.sandbox.demo_setup import (DEMO_PASSWORD, DEMO_PEOPLE, ensure_demo_workspace, forget_synced,
                                                    register_stripe_webhook, register_webhooks)
@@ -115,7 +116,7 @@ class Command(BaseCommand):
         try:
             children.append(child("sandbox", "serve", "--port", str(stripe_port), "--state", str(state)))
             started = time.monotonic()
-            gateways = start_demo_gateways(gateway_ports)
+            gateways = start_demo_gateways(gateway_ports, customers=gateway_customers)
             self.stdout.write(f"  PayPal, Braintree, WooCommerce and Recurly seeded in {time.monotonic() - started:.1f} s")
             _wait_for_port(stripe_port)
             stripe_url = f"http://127.0.0.1:{stripe_port}"
@@ -124,10 +125,10 @@ class Command(BaseCommand):
             register_stripe_webhook(demo.connection, env["CHARGESIDE_PUBLIC_URL"])
             register_webhooks(demo, env["CHARGESIDE_PUBLIC_URL"], gateways)
             self.stdout.write(self.style.MIGRATE_HEADING("4/5 backfill from the five gateways into Chargeside"))
-            call_command("backfill", connection=demo.connection.pk)
+            call_command("backfill", connection=demo.connection.pk, stdout=self.stdout, stderr=self.stderr)
             for connection in demo.others.values():
                 forget_synced(connection)  # this run's fake is a fresh one (see forget_synced)
-                call_command("backfill", connection=connection.pk, restart=True)
+                call_command("backfill", connection=connection.pk, restart=True, stdout=self.stdout, stderr=self.stderr)
             if no_serve:
                 return
             self.stdout.write(self.style.MIGRATE_HEADING("5/5 web server and worker"))
