@@ -1,5 +1,6 @@
 """The demo ticket page in a real browser: the panel in its iframe, a partial refund with a reason, the new
-state and the audit entry, in English and in Turkish. Screenshots go to artifacts/screenshots/.
+state and the audit entry, in English and in Turkish, at Stripe and (the demo's five gateways) at Braintree and
+PayPal. Screenshots go to artifacts/screenshots/.
 
 Needs Debian's chromium (`apt-get install -y chromium`) and the `playwright` package; run with
 `pytest -m browser tests/panel/test_panel_browser.py`.
@@ -8,6 +9,8 @@ Needs Debian's chromium (`apt-get install -y chromium`) and the `playwright` pac
 from __future__ import annotations
 
 import os
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -194,3 +197,106 @@ def test_actions_menu_and_plan_change_in_a_320_px_sidebar(browser, erasable_audi
     link.wait_for()
     assert link.input_value().startswith(f"{stripe_fake.base_url}/checkout/cs_")
     shoot(page, "panel_320_card_link")
+
+
+@pytest.fixture
+def five_gateway_demo(erasable_audit, settings, stripe_fake, live_server):
+    """The demo as `chargeside demo` sets it up (seeded fakes, a connection each with its webhook registered at
+    the provider, a backfill), on free ports and with small seeds, its webhooks pointed at the live server."""
+    from django.core.management import call_command
+
+    from chargeside.sandbox.demo_gateways import PROVIDERS, start_demo_gateways
+    from chargeside.sandbox.demo_setup import ensure_demo_workspace, register_stripe_webhook, register_webhooks
+    from chargeside.sandbox.stripe.seed import seed
+
+    seed(stripe_fake, customers=3)
+    gateways = start_demo_gateways({provider: 0 for provider in PROVIDERS}, customers=2)
+    try:
+        demo = ensure_demo_workspace(stripe_base_url=stripe_fake.base_url, gateways=gateways)
+        register_stripe_webhook(demo.connection, live_server.url)
+        register_webhooks(demo, live_server.url, gateways)
+        for connection in demo.connections:
+            call_command("backfill", connection=connection.pk, verbosity=0)
+        settings.CHARGESIDE_DEMO_WORKSPACE = demo.workspace.slug
+        yield demo, gateways
+    finally:
+        gateways.stop()
+
+
+def charge_item(panel, provider: str, amount: str):
+    return panel.locator("#section-charges li.item").filter(has_text=provider).filter(has_text=amount)
+
+
+def refund_item(charge, *, refund_label: str, review: str, amount: str, reason: str) -> None:
+    charge.get_by_role("button", name=refund_label).click()
+    charge.locator('input[name="mode"][value="partial"]').check()
+    charge.locator('input[name="amount"]').fill(amount)
+    charge.locator('textarea[name="reason"]').fill(reason)
+    charge.get_by_role("button", name=review).click()
+    charge.locator(".confirm").wait_for()
+
+
+def test_partial_refund_of_a_braintree_payment_of_the_demo_customer(browser, five_gateway_demo, live_server):
+    from chargeside.actions.models import AuditEvent
+
+    demo, gateways = five_gateway_demo
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/demo/")
+    panel = page.frame_locator("iframe.panel-frame")
+    panel.get_by_text("Ayşe Yılmaz").first.wait_for()
+    totals = panel.locator("table.totals").inner_text()
+    assert "TRY" in totals and "$238.00" in totals and "€134.00" in totals  # one customer, three gateways, three currencies
+    assert sorted(t.lower() for t in panel.locator(".badge-provider").all_inner_texts()) == ["braintree", "paypal", "stripe"]
+    shoot(page, "demo_five_en_1_ticket")
+
+    charge = charge_item(panel, "braintree", "TRY\u00a0749.90")
+    refund_item(charge, refund_label="Refund", review="Review", amount="100.00", reason="Charged twice, Braintree order")
+    assert "TRY\u00a0649.90" in charge.locator(".confirm").inner_text()
+    shoot(page, "demo_five_en_2_braintree_confirm")
+    charge.get_by_role("button", name="Confirm refund").click()
+
+    panel.get_by_text("Refund made: TRY\u00a0100.00.").wait_for()
+    assert "TRY\u00a0649.90 left to refund" in charge_item(panel, "braintree", "TRY\u00a0749.90").inner_text()
+    actions = panel.locator("#section-recent_actions").inner_text()
+    assert "Refund succeeded" in actions and "Charged twice, Braintree order" in actions
+    entry = AuditEvent.objects.get(workspace=demo.workspace, event="succeeded", action="refund")
+    assert (entry.target.split(":")[0], entry.amount, entry.currency) == ("braintree", 10000, "TRY")
+    store = gateways.fakes["braintree"].store
+    refunded = store.transaction(entry.target.split(":", 1)[1])
+    assert store.refunded_so_far(refunded) == Decimal("100.00")
+    shoot(page, "demo_five_en_3_braintree_done")
+
+
+def test_partial_refund_of_a_paypal_payment_in_turkish(browser, five_gateway_demo, live_server, make_member):
+    demo, gateways = five_gateway_demo
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/demo/?lang=tr")
+    panel = page.frame_locator("iframe.panel-frame")
+    panel.get_by_text("Ödemeler").first.wait_for()
+    assert "$238,00" in panel.locator("table.totals").inner_text()
+    panel.get_by_role("button", name=re.compile("tane daha göster")).click()
+    charge = charge_item(panel, "paypal", "$89,00")
+    charge.wait_for()
+    shoot(page, "demo_five_tr_1_ticket")
+
+    refund_item(charge, refund_label="İade et", review="Gözden geçir", amount="10,50", reason="Çift ödeme (PayPal)")
+    assert "$78,50" in charge.locator(".confirm").inner_text()
+    shoot(page, "demo_five_tr_2_paypal_confirm")
+    charge.get_by_role("button", name="İadeyi onayla").click()
+
+    panel.get_by_text("İade yapıldı: $10,50.").wait_for()
+    actions = panel.locator("#section-recent_actions").inner_text()
+    assert "İade başarılı" in actions and "Çift ödeme (PayPal)" in actions
+    shoot(page, "demo_five_tr_3_paypal_done")
+
+
+def test_the_demo_customer_on_three_gateways_fits_a_320_px_sidebar(browser, five_gateway_demo, live_server):
+    for language in ("en", "tr"):
+        page = browser.new_page(viewport={"width": 320 + 16, "height": 1400})
+        page.goto(f"{live_server.url}/demo/?lang={language}")
+        src = page.locator("iframe.panel-frame").get_attribute("src")
+        page.set_viewport_size({"width": 320, "height": 1400})
+        page.goto(f"{live_server.url}{src}")
+        page.locator("#section-charges").wait_for()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+        shoot(page, f"demo_five_panel_320_{language}")
