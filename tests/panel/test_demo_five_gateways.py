@@ -123,3 +123,40 @@ def test_an_agent_splits_a_gateway_account_off_the_demo_customer_and_merges_it_b
     assert sorted(re.findall(r'<span class="badge-provider">([^<]+)</span>', panel_html(client, ayse))) == ["braintree", "paypal", "stripe"]
     assert list(AuditEvent.objects.filter(workspace=agent.workspace, event__in=["split", "merged"]).order_by("seq")
                 .values_list("event", flat=True)) == ["split", "merged"]
+
+
+def test_each_fakes_webhooks_reach_its_connection_verified(erasable_audit, settings, live_server, stripe_fake):
+    """What `register_webhooks` subscribed at each fake is delivered to /hooks/<token>/ and passes verification."""
+    import time
+
+    from chargeside.ingest.models import WebhookDelivery
+    from chargeside.sandbox.demo_gateways import start_demo_gateways
+    from chargeside.sandbox.demo_setup import ensure_demo_workspace, register_webhooks
+
+    gateways = start_demo_gateways({provider: 0 for provider in PROVIDERS}, customers=1)
+    try:
+        demo = ensure_demo_workspace(stripe_base_url=stripe_fake.base_url, gateways=gateways)
+        register_webhooks(demo, live_server.url, gateways)
+        # one change at each provider, made as its own dashboard or checkout would make it
+        paypal, braintree, woo, recurly = (gateways.fakes[p] for p in ("paypal", "braintree", "woocommerce", "recurly"))
+        paypal.control.payment(paypal.control.payer(AYSE, "Ayşe Yılmaz", "TR", payer_id="AYSE2YLMZ3TR4"), 1500, "USD")
+        token = next(t for t, card in braintree.store.state.cards.items() if card["customer_id"] == "ayse_yilmaz")
+        sale = braintree.store.sale({"amount": "99.00", "payment_method_token": token, "merchant_account_id": "chargeside_try",
+                                     "options": {"submit_for_settlement": True}})
+        braintree.settle(sale["id"])
+        woo.create_order(email="guest@example.org", first_name="Guest", last_name="Buyer", total="12.00", currency="EUR")
+        account = recurly.store.all("account")[0]
+        recurly.control.purchase(account["id"], "10.00", "EUR")
+
+        deadline = time.monotonic() + 30  # deliveries are asynchronous; wait for them, assert nothing about time
+        while time.monotonic() < deadline:
+            arrived = {d.connection.provider for d in WebhookDelivery.objects.select_related("connection")}
+            if arrived >= set(PROVIDERS):
+                break
+            time.sleep(0.2)
+    finally:
+        gateways.stop()
+    deliveries = WebhookDelivery.objects.filter(workspace=demo.workspace).select_related("connection")
+    assert {d.connection.provider for d in deliveries} == set(PROVIDERS)
+    rejected = [(d.connection.provider, d.reject_reason) for d in deliveries if d.status == WebhookDelivery.Status.REJECTED]
+    assert rejected == []
