@@ -105,3 +105,45 @@ def test_webhooks_benchmark_acknowledges_every_delivery_and_applies_each_event_o
     assert applied["duplicates"] == stored - ack["stored_distinct_events"]
     assert applied["drain"]["processed"] == stored
     assert applied["drain"]["failed"] == applied["drain"]["retrying"] == 0
+
+
+GATEWAYS = ["paypal", "braintree", "woocommerce", "recurly", "custom_http"]
+
+
+@pytest.mark.parametrize("provider", GATEWAYS)
+def test_backfill_benchmark_runs_each_gateway_against_its_seeded_fake(provider, bench_db, tmp_path):
+    figures = run_bench("bench.backfill", "--provider", provider, "--customers", "10", "--database", bench_db, "--sdk-rounds", "1",
+                        "--quiet-wait", "0", home=tmp_path)
+
+    run = figures["providers"][provider]
+    assert list(figures["providers"]) == [provider]
+    assert "chargeside" not in figures  # Stripe's top-level keys only when Stripe ran
+    assert run["chargeside"]["status"] == "succeeded"
+    assert run["sdk"]["objects"] > 10
+    assert run["chargeside"]["objects"] >= run["sdk"]["objects"]  # plus what Chargeside derives (payers, guest buyers)
+    assert set(run["sdk"]["per_kind"]) == set(run["kinds"])
+    for kind, counted in run["sdk"]["per_kind"].items():  # every object the SDK saw became one row
+        if kind == "customer":  # and guest buyers (WooCommerce) became customers too
+            assert run["chargeside"]["rows"][kind] >= counted["objects"]
+        else:
+            assert run["chargeside"]["rows"][kind] == counted["objects"], kind
+    assert run["ratio"] == round(run["sdk"]["seconds"] / run["chargeside"]["seconds"], 3)
+    assert run["chargeside"]["cpu_per_object"]["total_ms"] > 0
+
+
+@pytest.mark.parametrize("provider", GATEWAYS)
+def test_webhooks_benchmark_acknowledges_each_gateways_signed_deliveries_and_applies_them(provider, bench_db, tmp_path):
+    figures = run_bench("bench.webhooks", "--provider", provider, "--customers", "10", "--database", bench_db, "--deliveries", "200",
+                        "--duplicates", "0.1", "--duration", "120", "--engine", "python", "--max-requests", "30",
+                        "--connections", "2", "--workers", "1", "--quiet-wait", "0", home=tmp_path)
+
+    run = figures["providers"][provider]
+    ack, applied = run["acknowledged"], run["applied"]
+    stored = sum(ack["stored_by_status"].values())
+    assert ack["errors"] == ack["non_2xx"] == 0  # every delivery's signature verified at /hooks/<token>/
+    assert ack["requests"] == 30
+    assert ack["stored_by_status"] == {"pending": 31}
+    assert applied["drain"]["processed"] == stored
+    assert applied["drain"]["failed"] == applied["drain"]["retrying"] == 0
+    assert applied["events_applied"] > 0
+    assert run["prepared"]["deliveries"] > 31
