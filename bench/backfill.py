@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.backfill                     # 20,000 fake customers (~100k objects)
     .venv/bin/python -m bench.backfill --customers 2000    # quicker
+    .venv/bin/python -m bench.backfill --provider all      # Stripe, then PayPal, Braintree, WooCommerce, Recurly, custom HTTP
 
 (a) The ceiling: `StripeClient(...).v1.<resource>.list({"limit": 100, <the adapter's list params>})
     .auto_paging_iter()` over every kind the Stripe adapter backfills, requesting what the adapter requests
@@ -9,7 +10,10 @@
 (b) Chargeside: `chargeside.ingest.backfill.backfill(connection)` — the function behind `chargeside
     backfill` — into a fresh PostgreSQL database: fetch, map to DTOs, upsert, store the cursor per page.
 Both talk to the same fake (`chargeside sandbox serve`, its own process) through the same HTTP client
-(requests). Progress on stderr; one JSON line on stdout, last.
+(requests). `--provider` runs the same comparison for another gateway: its fake seeded by its seed module
+and served by a child process (bench/gateway_fakes.py), its SDK's bare loop from bench/gateway_sdk.py; each
+provider's figures go under "providers" (Stripe's also stay at the top level). Progress on stderr; one JSON
+line on stdout, last.
 """
 
 from __future__ import annotations
@@ -24,8 +28,18 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate, rate,
-                          stop_cleanly_on_sigterm, wait_for_quiet)
+from bench.common import (
+    database_url,
+    django_setup,
+    emit,
+    ensure_database,
+    log,
+    machine_info,
+    migrate,
+    rate,
+    stop_cleanly_on_sigterm,
+    wait_for_quiet,
+)
 from bench.cpu import CpuMeter
 from bench.fake_stripe import API_KEY, FakeStripeProcess, seeded_state
 from bench.gateway_fakes import PROVIDERS, FakeGatewayProcess
@@ -212,7 +226,8 @@ def run_gateway(args, provider: str, url: str) -> dict:
     with FakeGatewayProcess(provider, args.customers, url, rng_seed=args.rng_seed) as fake:
         kinds = list(adapter_class(provider)(settings=fake.settings, credentials=fake.credentials).backfill_kinds)
         figures: dict = {"kinds": [str(k) for k in kinds], "fake_seeded": fake.ready["seeded"],
-                         "fake_seed_seconds": fake.ready["seed_seconds"]}
+                         "fake_seed_seconds": fake.ready["seed_seconds"],
+                         "fake_tcp_nodelay_set_by_bench": fake.ready["tcp_nodelay_set_by_bench"]}
         meter = CpuMeter(url, args.database, {"client": lambda: [os.getpid()], "fake": lambda: [fake.process.pid]})
         sdk_runs = []
         if not args.skip_sdk:

@@ -27,6 +27,7 @@ import json
 import pickle
 import random
 import time
+from typing import ClassVar
 
 Delivery = tuple[dict, bytes]  # headers, raw body
 
@@ -88,7 +89,7 @@ class PayPal(Builder):
 
 
 class Braintree(Builder):
-    SUBSCRIPTION = {"Active": "subscription_charged_successfully", "Past Due": "subscription_went_past_due",
+    SUBSCRIPTION: ClassVar[dict[str, str]] = {"Active": "subscription_charged_successfully", "Past Due": "subscription_went_past_due",
                     "Canceled": "subscription_canceled", "Expired": "subscription_expired", "Pending": "subscription_went_active"}
 
     def __init__(self, run):

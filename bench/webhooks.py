@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.webhooks                      # 2,000 fake customers, 20 s of deliveries
     .venv/bin/python -m bench.webhooks --duration 5 --customers 300
+    .venv/bin/python -m bench.webhooks --provider all       # every gateway's signature scheme in turn
 
 1. A fresh PostgreSQL database, a workspace and a Stripe connection pointed at the fake Stripe (seeded, and
    served in its own process: the drain re-fetches objects from it, as it would from Stripe).
@@ -15,6 +16,9 @@
    each once, for `--duration` seconds (wrk, or Python threads); every answer must be 200.
 4. Applied/s: gunicorn stopped, `chargeside.ingest.pipeline.drain()` (the batch function the worker runs)
    processes every stored delivery; events applied to billing rows per second, duplicates counted apart.
+`--provider` does 1-4 for another gateway: its fake seeded by its seed module in a child process, which also
+signs the deliveries in the provider's real scheme with the fake's own code (bench/gateway_deliveries.py);
+each provider's figures go under "providers" (Stripe's also stay at the top level).
 Progress on stderr; one JSON line on stdout, last.
 """
 
@@ -36,8 +40,18 @@ if __package__ in (None, ""):
     __package__ = "bench"
 
 from bench import loadgen, profiling
-from bench.common import (database_url, django_setup, emit, ensure_database, log, machine_info, migrate, rate,
-                          stop_cleanly_on_sigterm, wait_for_quiet)
+from bench.common import (
+    database_url,
+    django_setup,
+    emit,
+    ensure_database,
+    log,
+    machine_info,
+    migrate,
+    rate,
+    stop_cleanly_on_sigterm,
+    wait_for_quiet,
+)
 from bench.cpu import CpuMeter
 from bench.fake_stripe import API_KEY, FakeStripeProcess, seeded_state
 from bench.gateway_fakes import PROVIDERS, FakeGatewayProcess
@@ -258,6 +272,7 @@ def run_gateway(args, provider: str, url: str) -> dict:
                                         fake_pid=fake.process.pid, profile=profile)
     figures["prepared"] = {**prepared, "scheme": SCHEMES[provider]}
     figures["fake_seeded"] = fake.ready["seeded"]
+    figures["fake_tcp_nodelay_set_by_bench"] = fake.ready["tcp_nodelay_set_by_bench"]
     return figures
 
 
