@@ -68,9 +68,9 @@ class DemoGateways:
             return {"consumer_secret": CONSUMER_SECRET}
         return {"api_key": RECURLY_API_KEY}
 
-    def register_webhook(self, connection, url: str) -> tuple[dict[str, str], dict[str, str]]:
-        """Subscribe `url` at the provider of `connection` as its operator would; returns the (settings,
-        credentials) the connection must add to verify what arrives there."""
+    def register_webhook(self, connection, url: str) -> None:
+        """Subscribe `url` at the provider of `connection` as its operator would, and keep on the connection what
+        verifying deliveries needs. A secret we choose is saved before subscribing: WooCommerce pings at once."""
         from chargeside.gateways.registry import adapter_for
 
         provider = connection.provider
@@ -78,20 +78,20 @@ class DemoGateways:
         if provider == "paypal":  # POST /v1/notifications/webhooks; PayPal names the webhook, we verify with its id
             hook = adapter_for(connection).client.request("POST", "/v1/notifications/webhooks",
                                                           body={"url": url, "event_types": [{"name": "*"}]})
-            return {"webhook_id": hook["id"]}, {}
-        if provider == "woocommerce":  # POST /wp-json/wc/v3/webhooks, one per topic, with a secret we choose
+            _keep(connection, settings={"webhook_id": hook["id"]})
+        elif provider == "woocommerce":  # POST /wp-json/wc/v3/webhooks, one per topic, with a secret we choose
             secret = secrets.token_urlsafe(24)
+            _keep(connection, credentials={"webhook_secret": secret})
             client = adapter_for(connection).client
             for topic in WOO_TOPICS:
                 client.post("webhooks", {"name": f"Chargeside {topic}", "topic": topic, "delivery_url": url, "secret": secret,
                                          "status": "active"})
-            return {}, {"webhook_secret": secret}
-        if provider == "braintree":  # Control Panel → Webhooks; signed with the API keys, no secret of its own
+        elif provider == "braintree":  # Control Panel → Webhooks; signed with the API keys, no secret of its own
             fake.webhooks.register(url)
-            return {}, {}
-        secret = secrets.token_hex(16)  # Recurly: Integrations → Webhooks; Recurly shows the signature secret
-        fake.control.add_endpoint(url, secret)
-        return {}, {"webhook_secret": secret}
+        else:  # Recurly: Integrations → Webhooks, where Recurly shows the endpoint's signature secret
+            secret = secrets.token_hex(16)
+            _keep(connection, credentials={"webhook_secret": secret})
+            fake.control.add_endpoint(url, secret)
 
     def stop(self) -> None:
         for fake in self.fakes.values():
@@ -152,3 +152,9 @@ def _recurly(port: int, customers: int):
     fake.start(port=port)
     seed(fake, customers)
     return fake
+
+
+def _keep(connection, *, settings: dict | None = None, credentials: dict | None = None) -> None:
+    connection.settings = {**connection.settings, **(settings or {})}
+    connection.set_credentials({**connection.credentials, **(credentials or {})})
+    connection.save(update_fields=["settings", "credentials_encrypted"])

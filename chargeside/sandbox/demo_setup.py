@@ -85,12 +85,8 @@ def ensure_demo_workspace(*, stripe_base_url: str, gateways=None) -> DemoWorkspa
 def register_webhooks(demo: DemoWorkspace, public_url: str, gateways) -> None:
     """Register each fake gateway's webhook to its connection's /hooks/<token>/ URL, as an operator would, and
     keep what the provider hands back for verifying them (a webhook id, a signing secret) on the connection."""
-    for provider, connection in demo.others.items():
-        url = f"{public_url.rstrip('/')}/hooks/{connection.webhook_token}/"
-        settings_added, credentials_added = gateways.register_webhook(connection, url)
-        connection.settings = {**connection.settings, **settings_added}
-        connection.set_credentials({**connection.credentials, **credentials_added})
-        connection.save(update_fields=["settings", "credentials_encrypted"])
+    for connection in demo.others.values():
+        gateways.register_webhook(connection, f"{public_url.rstrip('/')}/hooks/{connection.webhook_token}/")
 
 
 def forget_synced(connection: Connection) -> int:
