@@ -138,6 +138,12 @@ class GatewayAdapter(ABC):
         """Turn a verified body into events. Raises ValueError on a malformed body. `headers` are the
         delivery's stored headers, for providers that put part of the event there (WooCommerce's topic)."""
 
+    def summarize_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[tuple[str, str, bool]]:
+        """(event id, type, whether ingest acts on it) for each event of a verified body: what the webhook
+        endpoint records before it answers. Raises ValueError like parse_webhook. The objects are mapped later
+        by the drain; an adapter whose parse_webhook is costly answers this without mapping them."""
+        return [(event.event_id, event.type, event.kind is not None) for event in self.parse_webhook(body, headers)]
+
     def event_needs_refetch(self, event: InboundEvent) -> bool:
         """Whether the payload may be stale or partial, so ingest must fetch the object fresh."""
         return event.obj is None

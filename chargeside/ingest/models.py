@@ -64,7 +64,11 @@ class WebhookDelivery(models.Model):
         for field in statement.fields:
             value = values[field.attname] if field.attname in values else field.get_default()
             params.append(statement.prepare(field, value, db, prepared))
-        with _server_binding_cursor(db) if db.vendor == "postgresql" else db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            with db.wrap_database_errors:
+                _server_binding_cursor(db).execute(statement.sql, params)
+            return
+        with db.cursor() as cursor:
             cursor.execute(statement.sql, params)
 
     @property
@@ -74,17 +78,21 @@ class WebhookDelivery(models.Model):
 
 
 def _server_binding_cursor(db):
-    """Django's cursor (thread check, error wrapping, query logging) around a psycopg cursor that sends the
-    parameters apart from the statement. Django's default binds them on the client: quoting the body into
-    the SQL text was a fifth of a webhook worker's CPU, and PostgreSQL then parses a literal twice the body's
-    size. Still one round trip; statements are prepared only if the connection's `prepare_threshold` says so
-    (Django's default: never, which keeps connection poolers working)."""
+    """A psycopg cursor that sends the parameters apart from the statement, kept for the life of the database
+    connection. Django's default binds them on the client: quoting the body into the SQL text was a fifth of
+    a webhook worker's CPU, and PostgreSQL then parses a literal twice the body's size. A new cursor per row
+    through Django's wrapper (health check, thread check, wrapper objects) cost as much again as the INSERT
+    itself, so this one is reused; database errors are still Django's (`wrap_database_errors` at the call)
+    but the statement is not added to `connection.queries`. Statements are prepared only if the connection's
+    `prepare_threshold` says so (Django's default: never, which keeps connection poolers working)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     db.close_if_health_check_failed()
     db.ensure_connection()
-    with db.wrap_database_errors:
-        return db._prepare_cursor(ServerBindingCursor(db.connection))
+    cursor = getattr(db, "_chargeside_insert_cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not db.connection:
+        cursor = db._chargeside_insert_cursor = ServerBindingCursor(db.connection)
+    return cursor
 
 
 class _InsertStatement:

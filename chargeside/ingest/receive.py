@@ -116,16 +116,17 @@ def receive(connection, *, headers: Mapping[str, str], body: bytes, now: float |
         _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason, error=str(exc))
         return Receipt(503, Status.REJECTED, {"error": "the delivery could not be verified now; it was kept, please retry"})
 
+    kept_headers = storable_headers(headers)
     try:
-        events = adapter.parse_webhook(body, headers=storable_headers(headers))
+        events = adapter.summarize_webhook(body, headers=kept_headers)
     except Exception as exc:  # ValueError by contract; anything else is a payload the adapter cannot read
         reason = f"malformed body: {exc}"[:300]
-        _store(connection, headers=headers, body=body, status=Status.REJECTED, reason=reason)
+        _store(connection, headers=kept_headers, body=body, status=Status.REJECTED, reason=reason)
         return Receipt(400, Status.REJECTED, {"error": reason})
 
-    status = Status.PENDING if any(event.kind is not None for event in events) else Status.IGNORED
-    _store(connection, headers=headers, body=body, status=status,
-           event_ids=[event.event_id for event in events], event_types=[event.type for event in events])
+    status = Status.PENDING if any(acts for _id, _type, acts in events) else Status.IGNORED
+    _store(connection, headers=kept_headers, body=body, status=status,
+           event_ids=[event_id for event_id, _type, _acts in events], event_types=[type_ for _id, type_, _acts in events])
     if status == Status.PENDING:
         from .tasks import request_drain
 

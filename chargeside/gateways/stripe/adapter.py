@@ -356,6 +356,9 @@ class StripeAdapter(GatewayAdapter):
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[InboundEvent]:
         return webhooks.parse(body)
 
+    def summarize_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[tuple[str, str, bool]]:
+        return webhooks.summarize(body)
+
     def event_needs_refetch(self, event: InboundEvent) -> bool:
         # Stripe delivers out of order and retries for days, so a payload can be older than what we hold;
         # the object fetched now is the truth. Deletions are final (most deleted objects 404 on retrieve).

@@ -90,7 +90,7 @@ def _target(type_: str, kind: K | None, data: dict) -> tuple[K | None, str, bool
     return kind, data.get("id") or "", True
 
 
-def event(obj: dict) -> InboundEvent:
+def _kind_and_target(obj: dict) -> tuple[str, dict, K | None, str, bool]:
     if not isinstance(obj, dict) or obj.get("object") != "event" or not obj.get("id") or not obj.get("type"):
         raise ValueError("not a Stripe event object (expected object=event with id and type)")
     type_ = obj["type"]
@@ -98,6 +98,17 @@ def event(obj: dict) -> InboundEvent:
     kind, remote_id, is_resource = _target(type_, EVENT_KINDS.get(type_), data)
     if kind is not None and not remote_id:
         kind, is_resource = None, False  # e.g. a discount on neither customer nor subscription: nothing to sync
+    return type_, data, kind, remote_id, is_resource
+
+
+def summary(obj: dict) -> tuple[str, str, bool]:
+    """(event id, type, whether ingest acts on it), without mapping the payload (see `event`)."""
+    type_, _data, kind, _remote_id, _is_resource = _kind_and_target(obj)
+    return obj["id"], type_, kind is not None
+
+
+def event(obj: dict) -> InboundEvent:
+    type_, data, kind, remote_id, is_resource = _kind_and_target(obj)
     dto = None
     if is_resource:
         try:

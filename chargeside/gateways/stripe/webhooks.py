@@ -66,10 +66,20 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str, tolerance: int 
     check_timestamp(int(timestamp), tolerance=tolerance, now=now)
 
 
-def parse(body: bytes) -> list[InboundEvent]:
-    """One Stripe delivery carries one snapshot event. Raises ValueError on anything else."""
+def _load(body: bytes) -> dict:
     try:
-        obj = json.loads(bytes(body))
+        return json.loads(bytes(body))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"webhook body is not JSON: {exc}") from None
-    return [mapping.event(obj)]
+
+
+def parse(body: bytes) -> list[InboundEvent]:
+    """One Stripe delivery carries one snapshot event. Raises ValueError on anything else."""
+    return [mapping.event(_load(body))]
+
+
+def summarize(body: bytes) -> list[tuple[str, str, bool]]:
+    """What `parse` would find (id, type, acted on), without mapping the payload: the endpoint's share."""
+    from .events import summary
+
+    return [summary(_load(body))]

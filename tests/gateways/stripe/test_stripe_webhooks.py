@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
+import pathlib
 
 import pytest
 
@@ -127,3 +129,16 @@ def test_the_replay_window_is_the_deployments_setting(settings):
     settings.CHARGESIDE_WEBHOOK_TOLERANCE_SECONDS = 60
     with pytest.raises(SignatureError):
         adapter.verify_webhook(headers=header, body=body, now=1700000000 + 61)
+
+
+def test_the_endpoints_summary_matches_what_the_drain_parses(payload):
+    # The endpoint records (id, type, acted on) without mapping the payload; the drain maps it later.
+    adapter = StripeAdapter(settings={}, credentials={})
+    names = sorted(p.stem for p in (pathlib.Path(__file__).parent / "fixtures").glob("event_*.json"))
+    assert names
+    for name in names:
+        body = json.dumps(payload(name)).encode()
+        parsed = [(e.event_id, e.type, e.kind is not None) for e in adapter.parse_webhook(body)]
+        assert adapter.summarize_webhook(body) == parsed, name
+    with pytest.raises(ValueError):
+        adapter.summarize_webhook(b'{"object": "charge", "id": "ch_1"}')
