@@ -94,3 +94,25 @@ def decline_reason(code: str, gateway_message: str = "") -> str:
     if gateway_message:
         return gateway_message
     return gettext("The payment failed (%(code)s).") % {"code": code} if code else gettext("The payment failed.")
+
+
+# Tax id types as gateways name them (Stripe's list; other adapters map to these), as people say them.
+TAX_ID_LABELS = {
+    "eu_vat": _("EU VAT"), "gb_vat": _("UK VAT"), "tr_tin": _("Turkish tax number (VKN)"), "au_abn": _("Australian ABN"),
+    "nz_gst": _("New Zealand GST"), "in_gst": _("Indian GSTIN"), "us_ein": _("US EIN"), "ca_bn": _("Canadian BN"),
+    "ch_vat": _("Swiss VAT"), "no_vat": _("Norwegian VAT"),
+}
+VERIFICATION_LABELS = {
+    "pending": _("verification pending"), "verified": _("verified"), "unverified": _("not verified"),
+    "unavailable": _("verification unavailable"),
+}
+
+
+def tax_id_label(code: str) -> str:
+    label = TAX_ID_LABELS.get((code or "").strip().lower())
+    return str(label) if label else (code or "").replace("_", " ").upper()
+
+
+def verification_label(status: str) -> str:
+    label = VERIFICATION_LABELS.get((status or "").strip().lower())
+    return str(label) if label else (status or "").replace("_", " ")

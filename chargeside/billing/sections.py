@@ -21,8 +21,17 @@ from chargeside.gateways.types import InvoiceStatus as IS
 from chargeside.gateways.types import SubscriptionStatus as SS
 from chargeside.workspaces.roles import Perm, can
 
-from .decline_reasons import decline_reason, reason_label
-from .view_model import DISPUTE_DUE_SOON_DAYS, LIVE_SUBSCRIPTIONS, OPEN_DISPUTES, REFUNDABLE, Item, Section, ViewContext
+from .decline_reasons import decline_reason, reason_label, tax_id_label, verification_label
+from .view_model import (
+    DISPUTE_DUE_SOON_DAYS,
+    LIVE_SUBSCRIPTIONS,
+    OPEN_DISPUTES,
+    REFUNDABLE,
+    Item,
+    Section,
+    ViewContext,
+    provider_label,
+)
 from .view_queries import account_rows, page
 
 # --- which actions an item offers ----------------------------------------------------------------------
@@ -76,7 +85,7 @@ def _actions_for(ctx: ViewContext, kind: str, row: dict) -> tuple[str, ...]:
 def _item(ctx: ViewContext, kind: str, row: dict, **fields) -> Item:
     provider = ctx.providers.get(row.get("connection_id"), ("", frozenset(), False))[0]
     return Item(
-        kind=kind, id=row["id"], provider=provider, remote_id=row["remote_id"], status=row.get("status", ""),
+        kind=kind, id=row["id"], provider=provider_label(provider), remote_id=row["remote_id"], status=row.get("status", ""),
         created_at=row.get("remote_created_at"), created_display=ctx.date(row.get("remote_created_at")),
         actions=_actions_for(ctx, kind, row), fields=fields,
     )
@@ -184,8 +193,8 @@ def _payment_methods(ctx: ViewContext, offset: int, limit: int) -> Section:
 def _tax_ids(ctx: ViewContext, offset: int, limit: int) -> Section:
     rows, total = page(ctx, "tax_ids", offset, limit)
     items = tuple(
-        _item(ctx, "tax_id", row, type=row["type"], value=row["value"], country=row["country"],
-              verification_status=row["verification_status"])
+        _item(ctx, "tax_id", row, type=tax_id_label(row["type"]), value=row["value"], country=row["country"],
+              verification_status=verification_label(row["verification_status"]))
         for row in rows
     )
     return Section("tax_ids", items, total)
@@ -195,7 +204,7 @@ def _recent_actions(ctx: ViewContext, offset: int, limit: int) -> Section:
     rows, total = page(ctx, "recent_actions", offset, limit)  # outcomes only: "requested" rows are left out
     items = tuple(
         Item(
-            kind="audit", id=row["id"], provider=row["target"].partition(":")[0], remote_id=row["target"].partition(":")[2],
+            kind="audit", id=row["id"], provider=provider_label(row["target"].partition(":")[0]), remote_id=row["target"].partition(":")[2],
             status=row["outcome"] or row["event"], created_at=row["at"], created_display=fmt.datetime(row["at"], ctx.language),
             fields={
                 "actor": row["actor"], "by_me": row["member_id"] is not None and row["member_id"] == ctx.member_id,

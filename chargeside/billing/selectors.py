@@ -29,7 +29,7 @@ from .sections import BUILDERS, accounts_in, visible
 from .view_queries import identity_rows_for_emails, section_summary
 from .view_model import (  # noqa: F401 (re-exported: the view model's types are part of this module's API)
     FAILED_RECENT_DAYS, PAID, SECTIONS, TROUBLED_SUBSCRIPTIONS, Alert, CustomerView, Identity, Item, Section, Total,
-    ViewContext, identity_rows, view_context,
+    ViewContext, identity_rows, provider_label, view_context,
 )
 
 # --- totals and alerts ---------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def _view(workspace, rows: list[dict], member, language: str, limit: int) -> tup
             customer_ids=ctx.customer_ids, name=names[0] if names else (emails[0] if emails else ""), names=names,
             emails=emails, identities=tuple(
                 Identity(
-                    provider=row["gateway_customers__connection__provider"], connection=row["gateway_customers__connection__name"],
+                    provider=provider_label(row["gateway_customers__connection__provider"]), connection=row["gateway_customers__connection__name"],
                     remote_id=row["gateway_customers__remote_id"], email=row["gateway_customers__email"] or "",
                     name=row["gateway_customers__name"] or "", deleted=bool(row["gateway_customers__deleted"]),
                 )

@@ -170,6 +170,17 @@ def identity_rows(workspace_id: int, customer_ids) -> list[dict]:
     return rows(workspace_id, customer_ids)
 
 
+@lru_cache(maxsize=64)
+def provider_label(provider: str) -> str:
+    """How a provider is named to people ("PayPal", "WooCommerce"), from its adapter; the key if none."""
+    from chargeside.gateways.registry import adapter_class
+
+    try:
+        return adapter_class(provider).display_name
+    except LookupError:
+        return provider
+
+
 def _capabilities(provider: str, settings: dict | None) -> frozenset:
     from chargeside.gateways.registry import adapter_class
 

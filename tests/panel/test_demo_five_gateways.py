@@ -91,10 +91,10 @@ def test_the_demo_customer_is_one_customer_on_three_gateways_with_totals_per_cur
     assert "$238.00" in totals and "$25.00" in totals  # PayPal: 89.00 + 149.00 paid, 25.00 refunded
     assert "€134.00" in totals
     badges = re.findall(r'<span class="badge-provider">([^<]+)</span>', panel)
-    assert sorted(badges) == ["braintree", "paypal", "stripe"]
+    assert sorted(badges) == ["Braintree", "PayPal", "Stripe"]
     charges = re.search(r'<section class="section" id="section-charges">(.*?)</section>', panel, re.S).group(1)
     labelled = set(re.findall(r'<span class="provider">([^<]+)</span>', charges))
-    assert {"stripe", "paypal", "braintree"} <= labelled
+    assert {"Stripe", "PayPal", "Braintree"} <= labelled
 
 
 def test_an_agent_splits_a_gateway_account_off_the_demo_customer_and_merges_it_back(demo, client):
@@ -120,7 +120,7 @@ def test_an_agent_splits_a_gateway_account_off_the_demo_customer_and_merges_it_b
 
     assert "was merged into this one." in page
     assert console_identities(client, ayse) == ["Braintree (sandbox)", "PayPal (sandbox)", "Stripe (sandbox)"]
-    assert sorted(re.findall(r'<span class="badge-provider">([^<]+)</span>', panel_html(client, ayse))) == ["braintree", "paypal", "stripe"]
+    assert sorted(re.findall(r'<span class="badge-provider">([^<]+)</span>', panel_html(client, ayse))) == ["Braintree", "PayPal", "Stripe"]
     assert list(AuditEvent.objects.filter(workspace=agent.workspace, event__in=["split", "merged"]).order_by("seq")
                 .values_list("event", flat=True)) == ["split", "merged"]
 

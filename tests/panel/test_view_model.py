@@ -38,7 +38,7 @@ def test_identity_shows_names_emails_and_every_gateway_identity(workspace, ayse,
 
     assert view.name == "Ayşe Yılmaz"
     assert view.emails == ("ayse.yilmaz@example.com",)
-    assert [(i.provider, i.connection, i.remote_id, i.deleted) for i in view.identities] == [("stripe", "Stripe", "cus_ayse", False)]
+    assert [(i.provider, i.connection, i.remote_id, i.deleted) for i in view.identities] == [("Stripe", "Stripe", "cus_ayse", False)]
 
 
 def test_charges_put_recent_failures_first_and_say_what_can_still_be_refunded(workspace, ayse, agent):
@@ -122,7 +122,7 @@ def test_subscriptions_invoices_and_disputes_put_trouble_first(workspace, ayse, 
     dispute = view.disputes.items[0]
     assert (dispute.remote_id, dispute.open, dispute.due_soon, dispute.reason) == ("dp_1", True, True, "mükerrer ödeme")
     assert [(r.remote_id, r.amount_display) for r in view.refunds.items] == [("re_part", "₺200,00"), ("re_kwd", "KWD\u00a012,345")]
-    assert [(x.type, x.value) for x in view.tax_ids.items] == [("tr_tin", "1234567890")]
+    assert [(x.type, x.value) for x in view.tax_ids.items] == [("Turkish tax number (VKN)", "1234567890")]
 
 
 def test_alerts_list_what_needs_attention_most_urgent_first(workspace, ayse, agent):
