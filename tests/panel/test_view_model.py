@@ -122,7 +122,7 @@ def test_subscriptions_invoices_and_disputes_put_trouble_first(workspace, ayse, 
     dispute = view.disputes.items[0]
     assert (dispute.remote_id, dispute.open, dispute.due_soon, dispute.reason) == ("dp_1", True, True, "mükerrer ödeme")
     assert [(r.remote_id, r.amount_display) for r in view.refunds.items] == [("re_part", "₺200,00"), ("re_kwd", "KWD\u00a012,345")]
-    assert [(x.type, x.value) for x in view.tax_ids.items] == [("Turkish tax number (VKN)", "1234567890")]
+    assert [(x.type, x.value) for x in view.tax_ids.items] == [("Vergi kimlik numarası (VKN)", "1234567890")]
 
 
 def test_alerts_list_what_needs_attention_most_urgent_first(workspace, ayse, agent):
