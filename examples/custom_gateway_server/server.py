@@ -307,6 +307,7 @@ ROUTES = [
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "ChargesideReferenceServer/1"
+    disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for the client's delayed ACK
     app: ReferenceServer  # set on the subclass each server makes
 
     def log_message(self, format, *args):  # noqa: A002 - quiet unless asked

@@ -11,6 +11,7 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for the client's delayed ACK
     server_version = "braintree-fake/1"
     sys_version = ""
 

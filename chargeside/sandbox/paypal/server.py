@@ -29,6 +29,7 @@ def make_server(api, host: str = LOOPBACK, port: int = 0) -> _Server:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for the client's delayed ACK
 
         def log_message(self, format, *args):  # quiet: tests read fake.exchanges instead
             pass

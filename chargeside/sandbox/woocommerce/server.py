@@ -21,6 +21,7 @@ class Server:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for the client's delayed ACK
 
             def _serve(self):
                 parts = urlsplit(self.path)
