@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("chargeside.console.urls")),
     path("panel/", include("chargeside.helpdesks.urls")),
+    path("desk/", include("chargeside.helpdesks.desk_urls")),
     path("demo/", include("chargeside.sandbox.urls")),
 ]

@@ -39,6 +39,7 @@ from chargeside.core.formatting import money
 from chargeside.core.signing import constant_time_equal
 
 from .http import panel_session_required
+from .notes import note_after_action
 from .panel import session_member
 from .views import panel_body
 
@@ -159,11 +160,16 @@ def action_run(request, session, name: str, item_id: int):
     try:
         params = _params(session, inputs, load_subject(session.workspace, inputs, item.id), request.POST)
         outcome = run_action(member=member, request=ActionRequest(
-            inputs.name, params, reason=reason, ticket_url=session.ticket_url, source=SOURCE,
+            inputs.name, params, reason=reason, ticket_url=session.ticket_url,
+            source=f"desk:{session.desk[2]}" if session.desk else SOURCE,
         ))
     except ActionError as exc:
         return _failed(request, session, inputs, item, exc.message)
     attempt = outcome.attempt
+    if session.desk:
+        # Opened from a desk's ticket: a private note there says what was done (posted by a task; its failing
+        # never touches the action).
+        note_after_action(desk=session.desk, attempt=attempt, language=session.language)
     amount = money(attempt.amount, attempt.currency, session.language) if attempt.amount is not None else ""
     if attempt.status == "succeeded" and inputs.shows_link:
         # The agent copies the gateway's page to the customer; the panel stays as it is.

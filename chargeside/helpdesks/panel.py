@@ -29,6 +29,7 @@ class DeskContext:
     ticket_url: str = ""
     agent: str = ""
     lang: str = ""
+    requester_id: str = ""  # the desk's own id of the requester (Help Scout customer id, Zendesk user id...)
 
 
 @dataclass(frozen=True)

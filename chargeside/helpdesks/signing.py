@@ -33,7 +33,8 @@ more, action forms, confirmations, runs) carry a token minted when a verified li
 
     token   = <ws slug> "." <payload> "." <mac>
     payload = base64url (no padding) of compact JSON {"c": customer ids, "m": member id or null,
-              "e": emails, "t": ticket url, "l": language, "x": expiry (unix), "s": first 16 hex of the link's sig}
+              "e": emails, "t": ticket url, "l": language, "x": expiry (unix), "s": first 16 hex of the link's sig,
+              and, for a panel opened from a helpdesk ticket, "d": [desk connection id, ticket id, desk key]}
     mac     = hex HMAC-SHA256(session_key, "<ws slug>.<payload>")
     session_key = HMAC-SHA256(panel_secret, "chargeside-panel-session-v1")  (a derived key, so a session
               token can never pass as a link signature or the reverse)
@@ -146,6 +147,9 @@ class PanelSession:
     language: str
     expires: int
     token: str
+    # (helpdesk connection id, ticket id, desk key) when the panel was opened from a desk's ticket: actions
+    # run from it are attributed to the desk and leave a private note on that ticket (helpdesks/notes.py).
+    desk: tuple[int, str, str] | None = None
 
 
 def _session_key(workspace) -> bytes:
@@ -157,11 +161,13 @@ def _b64(data: bytes) -> str:
 
 
 def session_issue(*, workspace, link_sig: str, customer_ids, member_id, emails, ticket_url: str, language: str,
-                  now: float | None = None) -> str:
+                  desk: tuple[int, str, str] | None = None, now: float | None = None) -> str:
     body = {
         "c": list(customer_ids), "m": member_id, "e": list(emails), "t": ticket_url, "l": language,
         "x": int((now or time.time()) + session_ttl()), "s": link_sig[:16],
     }
+    if desk is not None:
+        body["d"] = [int(desk[0]), str(desk[1]), str(desk[2])]
     payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
     signed = f"{workspace.slug}.{payload}"
     return f"{signed}.{hmac_hex(_session_key(workspace), signed)}"
@@ -181,11 +187,13 @@ def session_verify(token: str, *, now: float | None = None) -> PanelSession:
         expires = int(body["x"])
         customer_ids = tuple(int(i) for i in body["c"])
         member_id = int(body["m"]) if body["m"] is not None else None
-    except (ValueError, KeyError, TypeError):
+        desk = (int(body["d"][0]), str(body["d"][1]), str(body["d"][2])) if body.get("d") else None
+    except (ValueError, KeyError, TypeError, IndexError):
         raise SignatureError("panel token payload is malformed") from None
     if expires < (time.time() if now is None else now):
         raise SignatureError("panel token expired")
     return PanelSession(
         workspace=workspace, customer_ids=customer_ids, member_id=member_id, emails=tuple(body.get("e") or ()),
         ticket_url=str(body.get("t") or ""), language=str(body.get("l") or "en"), expires=expires, token=token,
+        desk=desk,
     )

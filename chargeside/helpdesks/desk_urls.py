@@ -1,0 +1,12 @@
+"""URLs every helpdesk reaches, one pair per helpdesk connection, mounted at /desk/ (see desk_views.py)."""
+
+from django.urls import path
+
+from . import desk_views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("<slug:key>/<str:token>/", desk_views.desk_callback, name="callback"),
+    path("<slug:key>/<str:token>/open/", desk_views.desk_open, name="open"),
+]
