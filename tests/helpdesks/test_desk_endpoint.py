@@ -14,7 +14,14 @@ from chargeside.billing.upsert import upsert_many
 from chargeside.connections.models import Connection
 
 from .conftest import HS_SECRET
-from .desk_helpers import callback_path, deep_links, fixture_bytes, jane_dtos, normalised, post_callback
+from .desk_helpers import (
+    callback_path,
+    deep_links,
+    fixture_bytes,
+    jane_dtos,
+    normalised,
+    post_callback,
+)
 
 pytestmark = pytest.mark.django_db
 SNAPSHOTS = Path(__file__).parent / "snapshots"

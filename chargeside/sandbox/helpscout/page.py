@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from html import escape
 
-_STRIP_ELEMENTS = re.compile(r"<(script|style|iframe|object|embed|link|meta)\b.*?(</\1\s*>|$)", re.I | re.S)
-_STRIP_VOID = re.compile(r"<(script|style|iframe|object|embed|link|meta)\b[^>]*>", re.I)
-_EVENT_ATTRS = re.compile(r"\s+on[a-z]+\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-_JS_URLS = re.compile(r"(href|src)\s*=\s*([\"']?)\s*javascript:[^\"'>]*\2", re.I)
+_STRIP_ELEMENTS = re.compile(r"<(script|style|iframe|object|embed|link|meta)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_STRIP_VOID = re.compile(r"<(script|style|iframe|object|embed|link|meta)\b[^>]*>", re.IGNORECASE)
+_EVENT_ATTRS = re.compile(r"\s+on[a-z]+\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+_JS_URLS = re.compile(r"(href|src)\s*=\s*([\"']?)\s*javascript:[^\"'>]*\2", re.IGNORECASE)
 
 
 def sanitize(html: str) -> str:
