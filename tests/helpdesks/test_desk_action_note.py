@@ -197,3 +197,18 @@ def test_a_deep_link_works_only_under_its_own_connection(client, workspace, help
     assert client.get(link.replace(helpscout_connection.webhook_token, other.webhook_token)).status_code == 403
     assert client.get(link.replace("do=refund", "do=void")).status_code == 403  # every parameter is signed
     assert client.get(link.replace(f"item={charge.pk}", f"item={charge.pk + 1}")).status_code == 403
+
+
+def test_a_deep_link_to_an_action_no_longer_offered_opens_the_panel_with_why(
+        client, helpscout_sim, helpscout_connection, conversation, paid_customer):
+    charge = Charge.objects.get(remote_id=paid_customer[1])
+    html = post_callback(client, helpscout_connection, helpscout_sim.callback_body(conversation, helpscout_sim.state.users[42])).json()["html"]
+    link = next(url for action, item, url in deep_links(html) if action == "refund")
+    _page, headers = open_refund(client, helpscout_sim, helpscout_connection, conversation, charge)
+    confirm = client.post(f"/panel/action/refund/{charge.pk}/preview/", {"mode": "full", "reason": "all of it"}, headers=headers)
+    client.post(f"/panel/action/refund/{charge.pk}/run/", hidden_fields(confirm.content.decode()), headers=headers)
+
+    page = client.get(link).content.decode()
+
+    assert "This action is no longer available for this item" in page and 'id="section-charges"' in page
+    assert "hx-trigger=\"load\"" not in page
