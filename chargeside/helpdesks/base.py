@@ -17,6 +17,15 @@ What a desk allows is declared as data: `interaction` says whether the desk lets
 desk (INTERACTIVE: an iframe or component protocol posts back to us) or only shows what we return
 (STATIC: every action is a signed, short-lived deep link, `DeskLinks`, that opens the generic panel's action
 form bound to the ticket, so the note is still posted).
+
+How each kind of desk reaches the one write path (`actions.runner.run_action`) and gets its note:
+- static desks: deep links → `desk_views.desk_open` → the generic panel with a desk-bound session;
+- iframe desks (Zendesk, Freshdesk, Front): their page mints the panel session with
+  `signing.session_issue(..., desk=(connection id, ticket id, desk key))`, and the generic action views
+  attribute the run to `desk:<key>` and call `notes.note_after_action()`;
+- component desks (Intercom Canvas Kit submit, HubSpot card actions): their submit handler builds the
+  `ActionRequest(source="desk:<key>", ticket_url=...)`, calls run_action for the mapped member, then
+  `notes.note_after_action()` the same way.
 """
 
 from __future__ import annotations
@@ -100,7 +109,8 @@ class HelpdeskAdapter(ABC):
     display_name: ClassVar[str]
     interaction: ClassVar[Interaction]
     settings_spec: ClassVar[tuple[SettingField, ...]]
-    # Origins allowed to frame our pages (iframe desks); empty for desks that render our content themselves.
+    # Origins allowed to frame our pages (iframe desks: the CSP frame-ancestors of their page); empty for desks
+    # that render our content themselves.
     frame_origins: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, settings: Mapping[str, str], credentials: Mapping[str, str]):
