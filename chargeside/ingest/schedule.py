@@ -1,5 +1,5 @@
-"""The periodic side of `chargeside worker`: enqueue the delivery drain, reconcile, and prune queues and old
-deliveries on time.
+"""The periodic side of `chargeside worker`: enqueue the delivery drain, reconcile, the sweep of helpdesk notes
+whose task was lost, and prune queues and old deliveries on time.
 
 Each job's next due time is a `ScheduledJob` row. A worker runs a due job only if its conditional update
 (`next_run_at <= now` → `now + period`) changed the row, so any number of workers on any number of
@@ -101,12 +101,20 @@ def prune_deliveries(now: dt.datetime | None = None) -> int:
     return deleted
 
 
+def enqueue_desk_note_sweep() -> None:
+    """Notes whose task was lost (a worker killed mid-try) are due again after their lease: post them."""
+    from chargeside.helpdesks.tasks import deliver_due_desk_notes
+
+    deliver_due_desk_notes.enqueue()
+
+
 def default_jobs(*, drain_every: float, reconcile_every: float) -> list[Job]:
     jobs = [Job("ingest.drain", dt.timedelta(seconds=drain_every), enqueue_drain_if_due)]
     if reconcile_every > 0:
         jobs.append(Job("ingest.reconcile", dt.timedelta(seconds=reconcile_every), enqueue_reconciles))
     jobs.append(Job("tasks.prune", dt.timedelta(hours=6), prune_task_results))
     jobs.append(Job("ingest.prune_deliveries", dt.timedelta(hours=6), prune_deliveries))
+    jobs.append(Job("helpdesks.notes_sweep", dt.timedelta(minutes=5), enqueue_desk_note_sweep))
     return jobs
 
 

@@ -105,3 +105,10 @@ def test_old_finished_deliveries_are_pruned_but_their_dedupe_rows_stay(offline_c
     assert prune_deliveries(NOW) == 3
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {d.pk for d in kept}
     assert ProcessedEvent.objects.get(event_id="evt_old").delivery_id is None
+
+
+def test_the_worker_schedules_the_drain_reconcile_pruning_and_the_desk_note_sweep():
+    from chargeside.ingest.schedule import default_jobs
+
+    names = [job.name for job in default_jobs(drain_every=1, reconcile_every=3600)]
+    assert names == ["ingest.drain", "ingest.reconcile", "tasks.prune", "ingest.prune_deliveries", "helpdesks.notes_sweep"]
