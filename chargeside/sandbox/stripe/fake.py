@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import threading
+from chargeside.sandbox.loopback import LOOPBACK_HOSTS as LOOPBACK
+from chargeside.sandbox.loopback import ServerThread, base_url
 
 from . import resources  # noqa: F401  (registers routes and object defaults)
 from .api import Api
 from .context import Clock
 from .faults import Faults
 from .idempotency import Idempotency
-from .server import LOOPBACK, make_server, wsgi_app
+from .server import make_server, wsgi_app
 from .store import Store
 from .webhooks import Webhooks
 
@@ -35,8 +36,7 @@ class StripeFake:
         self.webhooks = Webhooks()
         self.api = Api(self)
         self.base_url: str | None = None
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServerThread | None = None
         from .control import Control
 
         self.control = Control(self)
@@ -45,34 +45,23 @@ class StripeFake:
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
         """Serve on a daemon thread; returns the base URL (``http://127.0.0.1:PORT``)."""
-        self._server = make_server(self.api, host, port)
-        host = self._server.server_address[0]
-        self.base_url = f"http://{'[' + host + ']' if ':' in host else host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-            name="stripe-fake-http", daemon=True,
-        )
-        self._thread.start()
+        self._serving = ServerThread(make_server(self.api, host, port), "stripe-fake-http")
+        self.base_url = self._serving.base_url
         return self.base_url
 
     def serve_forever(self, port: int = 12111, host: str = "127.0.0.1") -> None:
         """Serve in the foreground until interrupted."""
-        self._server = make_server(self.api, host, port)
-        bound = self._server.server_address[0]
-        self.base_url = f"http://{'[' + bound + ']' if ':' in bound else bound}:{self._server.server_address[1]}"
+        server = make_server(self.api, host, port)
+        self.base_url = base_url(server)
         try:
-            self._server.serve_forever(poll_interval=0.2)
+            server.serve_forever(poll_interval=0.2)
         finally:
-            self._server.server_close()
+            server.server_close()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
         self.webhooks.stop()
         self.store.close()
 

@@ -1,20 +1,16 @@
-"""Stdlib HTTP/1.1 server (keep-alive, one thread per connection), loopback only."""
+"""The fake Stripe over HTTP: `sandbox/loopback.py` serves it on loopback; `wsgi_app` for in-process use."""
 
 from __future__ import annotations
 
-import socket
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+from chargeside.sandbox.loopback import QuietHandler
+from chargeside.sandbox.loopback import make_server as loopback_server
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server_version = "stripe-fake/1"
-    sys_version = ""
-    disable_nagle_algorithm = True
 
     def handle(self):
         try:
@@ -25,61 +21,24 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._serve()
 
-    def do_POST(self):
-        self._serve()
-
-    def do_DELETE(self):
-        self._serve()
+    do_POST = do_DELETE = do_GET
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.read_body()
         headers = {k.lower(): v for k, v in self.headers.items()}
         response = self.server.api.handle(self.command, self.path, headers, body)
         if response.delay:
             time.sleep(response.delay)
         if response.drop:
-            # "Unreachable": hang up without an answer; clients see a connection error.
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.hang_up()
             return
-        self.send_response(response.status)
         content_type = response.headers.pop("Content-Type", "application/json")
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-cache, no-store")
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        # Headers and body in one write: avoids Nagle/delayed-ACK stalls on keep-alive.
-        self._headers_buffer.append(b"\r\n" + response.body)
-        self.flush_headers()
-
-    def log_message(self, format, *args):
-        pass
+        self.answer(response.status, response.body,
+                    {"Content-Type": content_type, "Cache-Control": "no-cache, no-store", **response.headers})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
-def make_server(api, host: str, port: int) -> ThreadingHTTPServer:
-    if host not in LOOPBACK:
-        raise ValueError(f"the Stripe fake only binds to loopback, not {host!r}")
-    if host == "localhost":
-        host = "127.0.0.1"
-    cls = _Server6 if ":" in host else _Server
-    server = cls((host, port), _Handler)
-    server.api = api
-    return server
+def make_server(api, host: str, port: int):
+    return loopback_server(_Handler, host, port, what="the Stripe fake", api=api)
 
 
 def wsgi_app(api, environ, start_response):
