@@ -1,0 +1,75 @@
+"""The body our Freshdesk app sends → DeskContext (pure; no I/O).
+
+The app (apps/freshdesk/app/scripts/app.js) reads the FDK data methods after `app.initialized()` and sends the
+parts we need, keyed by the data method's name, through the `chargesidePanel` request template:
+
+    {"ticket": {"id": 1234, "subject": "…", "requester_id": 5678},             client.data.get("ticket").ticket
+     "contact": {"id": 5678, "name": "…", "email": "…", "other_emails": [...]}, client.data.get("contact").contact
+     "loggedInUser": {"id": 42, "contact": {"name": "…", "email": "…", "language": "tr"}},
+                                                                                client.data.get("loggedInUser").loggedInUser
+     "domainName": "acme.freshdesk.com"}                                        client.data.get("domainName").domainName
+
+The field names are Freshdesk's (API v2 ticket/contact/agent objects, which the data methods mirror); which of
+them each data method fills in is not confirmed (protocols README, uncertainty 2), so every field is optional
+and the requester falls back from the contact to the ticket's `requester_id`. The ticket's link is built from
+the connection's Freshdesk address, never from `domainName` (the agent's browser could send anything there).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..base import DeskPayloadError
+from ..panel import DeskContext
+
+MAX_EMAILS = 20
+MAX_BODY = 64 * 1024  # the app sends a few hundred bytes; anything much larger is not our app
+
+
+def _object(payload: dict, key: str) -> dict:
+    value = payload.get(key)
+    if value in (None, False):
+        return {}
+    if not isinstance(value, dict):
+        raise DeskPayloadError(f"'{key}' is not an object")
+    return value
+
+
+def _text(value) -> str:
+    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+
+
+def parse_body(body: bytes) -> dict:
+    if len(body) > MAX_BODY:
+        raise DeskPayloadError("the body is too large")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise DeskPayloadError("the body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise DeskPayloadError("the body is not a JSON object")
+    return payload
+
+
+def panel_context(payload: dict, *, workspace, web_url: str) -> DeskContext:
+    ticket, contact, user = _object(payload, "ticket"), _object(payload, "contact"), _object(payload, "loggedInUser")
+    user_contact = user.get("contact") if isinstance(user.get("contact"), dict) else {}
+    others = contact.get("other_emails") if isinstance(contact.get("other_emails"), list) else []
+    emails = tuple(dict.fromkeys(e for e in map(_text, [contact.get("email"), *others]) if "@" in e))[:MAX_EMAILS]
+    ticket_id = _text(ticket.get("id"))
+    ticket_id = ticket_id if ticket_id.isdigit() else ""
+    agent_email, agent_id = _text(user_contact.get("email") or user.get("email")), _text(user.get("id"))
+    return DeskContext(
+        workspace=workspace, emails=emails, name=_text(contact.get("name")),
+        ticket=ticket_id, ticket_url=ticket_url(web_url, ticket_id),
+        agent=agent_email if "@" in agent_email else (f"freshdesk:{agent_id}" if agent_id else ""),
+        lang=_text(user_contact.get("language") or user.get("language")),
+        requester_id=_text(contact.get("id") or ticket.get("requester_id")),
+    )
+
+
+def ticket_url(web_url: str, ticket_id: str) -> str:
+    """Agents open a ticket at https://{domain}.freshdesk.com/a/tickets/{id}."""
+    if not web_url or not str(ticket_id).isdigit():
+        return ""
+    return f"{web_url.rstrip('/')}/a/tickets/{ticket_id}"
