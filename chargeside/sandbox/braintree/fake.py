@@ -14,7 +14,8 @@ Every state change Braintree notifies about is sent to the registered URLs (see 
 from __future__ import annotations
 
 import datetime as dt
-import threading
+
+from chargeside.sandbox.loopback import ServerThread
 
 from . import shapes
 from . import webhooks as hooks
@@ -44,30 +45,26 @@ class BraintreeFake:
         self.api = Api(self)
         self.faults = self.api.faults
         self._host, self._port = host, port
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServerThread | None = None
 
     # --- lifecycle --------------------------------------------------------------------------------------
     def start(self) -> BraintreeFake:
-        self._server = make_server(self.api, self._host, self._port)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="braintree-fake", daemon=True)
-        self._thread.start()
+        self._serving = ServerThread(make_server(self.api, self._host, self._port), "braintree-fake")
         return self
 
     def stop(self) -> None:
         self.webhooks.stop()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        return self._serving.server.server_address[1]
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._serving.base_url
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.clock_offset)

@@ -11,7 +11,7 @@ State is in memory for the fake's lifetime. Pure stdlib; no Django.
 
 from __future__ import annotations
 
-import threading
+from chargeside.sandbox.loopback import ServerThread
 
 from . import resources  # noqa: F401  (registers the routes)
 from .api import Api
@@ -31,30 +31,21 @@ class RecurlyFake:
         self.webhooks = Webhooks()
         self.api = Api(self)
         self.base_url: str | None = None
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServerThread | None = None
         self._outbox: list[dict] = []
         from .control import Control
 
         self.control = Control(self)
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        self._server = make_server(self.api, host, port)
-        bound, port = self._server.server_address[:2]
-        self.base_url = f"http://{'[' + bound + ']' if ':' in bound else bound}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="recurly-fake-http", daemon=True)
-        self._thread.start()
+        self._serving = ServerThread(make_server(self.api, host, port), "recurly-fake-http")
+        self.base_url = self._serving.base_url
         return self.base_url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
         self.webhooks.stop()
 
     close = stop
