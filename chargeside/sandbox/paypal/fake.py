@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from chargeside.sandbox.loopback import ServerThread, base_url
 
 from .api import Api
 from .control import Control
@@ -30,38 +30,28 @@ class PayPalFake:
         self.api = Api(self)
         self.control = Control(self)
         self.base_url: str | None = None
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._serving: ServerThread | None = None
 
     def accepts(self, client_id: str, secret: str) -> bool:
         return bool(client_id) and self.clients.get(client_id) == secret
 
     def start(self, port: int = 0, host: str = LOOPBACK) -> str:
-        self._server = make_server(self.api, host, port)
-        self.base_url = f"http://{host}:{self._server.server_address[1]}"
-        self.webhooks.base_url = self.base_url
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="paypal-fake-http", daemon=True)
-        self._thread.start()
+        self._serving = ServerThread(make_server(self.api, host, port), "paypal-fake-http")
+        self.base_url = self.webhooks.base_url = self._serving.base_url
         return self.base_url
 
     def serve_forever(self, port: int = 12112, host: str = LOOPBACK) -> None:
-        self._server = make_server(self.api, host, port)
-        self.base_url = f"http://{host}:{self._server.server_address[1]}"
-        self.webhooks.base_url = self.base_url
+        server = make_server(self.api, host, port)
+        self.base_url = self.webhooks.base_url = base_url(server)
         try:
-            self._server.serve_forever(poll_interval=0.2)
+            server.serve_forever(poll_interval=0.2)
         finally:
-            self._server.server_close()
+            server.server_close()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
         self.webhooks.stop()
 
     close = stop
