@@ -25,7 +25,6 @@ import http.client
 import ipaddress
 import threading
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
 

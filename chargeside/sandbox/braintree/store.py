@@ -254,7 +254,7 @@ class Store:
         with self.lock:
             tx = self.transaction(tid)
             if tx["status"] != "authorized":
-                raise validation(("transaction",), "base", "91507", f"Cannot submit for settlement unless status is authorized.",
+                raise validation(("transaction",), "base", "91507", "Cannot submit for settlement unless status is authorized.",
                                  transaction=tx)
             if params.get("amount") not in (None, ""):
                 amount = self._amount(params["amount"])

@@ -105,7 +105,7 @@ def cancel_subscription(store: Store, sub_id: str, body: dict) -> dict:
     if not isinstance(reason, str) or not reason.strip():
         raise invalid("/reason", "MISSING_REQUIRED_PARAMETER", "A required field / parameter is missing.")
     if sub["status"] not in ("ACTIVE", "SUSPENDED"):
-        raise unprocessable("SUBSCRIPTION_STATUS_INVALID", f"Invalid subscription status for cancel action; subscription status should be active or suspended.")
+        raise unprocessable("SUBSCRIPTION_STATUS_INVALID", "Invalid subscription status for cancel action; subscription status should be active or suspended.")
     sub["status"] = "CANCELLED"
     sub["status_change_note"] = reason[:128]
     sub["status_update_time"] = sub["update_time"] = store.clock.iso()

@@ -43,7 +43,7 @@ class PayPalError(Exception):
             body["details"] = [detail]
         if self.status == 401:  # PayPal's 401 carries no details or links
             return {"name": name, "message": message, "debug_id": body["debug_id"]}
-        body["links"] = [{"href": f"https://developer.paypal.com/docs/api/overview/#error", "rel": "information_link"}]
+        body["links"] = [{"href": "https://developer.paypal.com/docs/api/overview/#error", "rel": "information_link"}]
         return body
 
 
