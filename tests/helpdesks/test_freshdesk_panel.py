@@ -12,7 +12,7 @@ from chargeside.billing.upsert import upsert_many
 from chargeside.connections.models import Connection
 
 from .desk_helpers import jane_dtos
-from .freshdesk_helpers import *
+from .freshdesk_helpers import *  # its fixtures
 from .freshdesk_helpers import answer, fd_fixture, local_path, post_panel_request
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from chargeside.core.signing import SignatureError
 from chargeside.helpdesks.base import DeskRequest
 from chargeside.helpdesks.freshdesk.adapter import FreshdeskAdapter
 
-from .freshdesk_helpers import *
+from .freshdesk_helpers import *  # its fixtures
 from .freshdesk_helpers import FD_SECRET, fd_fixture, post_panel_request
 
 BODY = fd_fixture("panel_request.json")
