@@ -1,6 +1,6 @@
 """URLs every helpdesk reaches, one pair per helpdesk connection, mounted at /desk/ (see desk_views.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import desk_views
 
@@ -9,4 +9,5 @@ app_name = "desk"
 urlpatterns = [
     path("<slug:key>/<str:token>/", desk_views.desk_callback, name="callback"),
     path("<slug:key>/<str:token>/open/", desk_views.desk_open, name="open"),
+    path("front/<str:token>/", include("chargeside.helpdesks.front.urls")),  # Front's plugin page and webhook
 ]
