@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chargeside.billing.sections import actionable_item
 from chargeside.connections.models import Connection
@@ -52,8 +53,11 @@ def desk_connection(key: str, token: str) -> Connection | None:
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "POST"])
 def desk_callback(request, key: str, token: str):
+    # iFrame desks (Crisp) load their page with a GET; the others only POST.
+    if request.method not in getattr(_adapter_or_none(key), "load_methods", ("POST",)):
+        return HttpResponseNotAllowed(["POST"])
     connection = desk_connection(key, token)
     if connection is None:
         log.info("desk %s: refused a request for an unknown or disabled installation", key)
@@ -74,6 +78,13 @@ def desk_callback(request, key: str, token: str):
     links = SignedDeskLinks(connection=connection, context=context)
     with translation.override(built.language):
         return adapter.render_panel(built, context=context, links=links)
+
+
+def _adapter_or_none(key: str):
+    try:
+        return adapter_class(key)
+    except LookupError:
+        return None
 
 
 def _known(key: str) -> bool:

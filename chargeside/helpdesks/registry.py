@@ -18,6 +18,7 @@ BUILTIN = {
     "zendesk": "chargeside.helpdesks.zendesk.adapter:ZendeskAdapter",
     "front": "chargeside.helpdesks.front.adapter:FrontAdapter",
     "freshdesk": "chargeside.helpdesks.freshdesk.adapter:FreshdeskAdapter",
+    "crisp": "chargeside.helpdesks.crisp.adapter:CrispAdapter",
 }
 
 

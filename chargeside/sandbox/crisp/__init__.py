@@ -1,0 +1,5 @@
+"""A Crisp simulator for the demo and the tests: see simulator.py."""
+
+from .simulator import CrispSimulator
+
+__all__ = ["CrispSimulator"]
