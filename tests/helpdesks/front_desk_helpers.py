@@ -10,6 +10,8 @@ import json
 import re
 from html import unescape
 
+import pytest
+
 from .desk_helpers import FIXTURES
 
 AUTH_SECRET = "front-plugin-secret"
@@ -54,3 +56,26 @@ def sdk_context(conversation_id: str, *, email: str = "ayse.yilmaz@example.com",
     return {"type": "singleConversation", "id": "ctx_1",
             "teammate": teammate if teammate is not None else {"id": "tea_1", "email": "agent@acme.test", "name": "Sam"},
             "conversation": {"id": conversation_id, "recipient": {"handle": email, "name": name, "type": "email"}}}
+
+
+@pytest.fixture
+def front_sim():
+    from chargeside.sandbox.front import FrontSimulator
+
+    sim = FrontSimulator(auth_secret=AUTH_SECRET, api_token=API_TOKEN, app_secret=APP_SECRET)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def front(workspace, front_sim):
+    """A Front connection whose Core API is the simulator (credentials encrypted like production)."""
+    from chargeside.connections.models import Connection
+
+    connection = Connection(workspace=workspace, kind=Connection.Kind.HELPDESK, provider="front", name="Front", settings={
+        "api_base_url": front_sim.base_url, "web_url": front_sim.base_url,
+    })
+    connection.set_credentials({"auth_secret": AUTH_SECRET, "api_token": API_TOKEN, "app_secret": APP_SECRET})
+    connection.save()
+    return connection

@@ -20,31 +20,13 @@ from chargeside.connections.models import Connection
 from chargeside.helpdesks.models import DeskNote
 from chargeside.helpdesks.notes import note_deliver
 
+from . import front_desk_helpers
 from .desk_helpers import hidden_fields, jane_dtos, panel_token
-from .front_desk_helpers import API_TOKEN, AUTH_SECRET, open_plugin, sdk_context
+from .front_desk_helpers import AUTH_SECRET, open_plugin, sdk_context
 
+front_sim, front = front_desk_helpers.front_sim, front_desk_helpers.front  # the shared fixtures
 pytestmark = pytest.mark.django_db
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-
-
-@pytest.fixture
-def front_sim():
-    from chargeside.sandbox.front import FrontSimulator
-
-    sim = FrontSimulator(auth_secret=AUTH_SECRET, api_token=API_TOKEN)
-    sim.start()
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def front(workspace, front_sim):
-    connection = Connection(workspace=workspace, kind=Connection.Kind.HELPDESK, provider="front", name="Front", settings={
-        "api_base_url": front_sim.base_url, "web_url": front_sim.base_url,
-    })
-    connection.set_credentials({"auth_secret": AUTH_SECRET, "api_token": API_TOKEN})
-    connection.save()
-    return connection
 
 
 @pytest.fixture
