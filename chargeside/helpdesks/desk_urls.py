@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:key>/<str:token>/", desk_views.desk_callback, name="callback"),
     path("<slug:key>/<str:token>/open/", desk_views.desk_open, name="open"),
     path("front/<str:token>/", include("chargeside.helpdesks.front.urls")),  # Front's plugin page and webhook
+    path("hubspot/<str:token>/", include("chargeside.helpdesks.hubspot.urls")),  # the HubSpot card's action hooks
 ]
