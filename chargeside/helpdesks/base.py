@@ -132,6 +132,12 @@ class HelpdeskAdapter(ABC):
         """The panel in the desk's format. `links` mints deep links for STATIC desks (None: no actions, e.g. the
         agent is not mapped to a member)."""
 
+    def submit(self, request: DeskRequest, *, context: DeskContext, connection) -> HttpResponse:
+        """Component desks: an interaction posted from the desk's own UI (desk_views.desk_submit, after
+        authenticate and extract_context). The adapter hands it to its submit handler, which runs actions
+        through run_action and answers in the desk's format. Desks without one: 404."""
+        return self.refusal(404, "This desk posts no interactions.")
+
     @classmethod
     def refusal(cls, status: int, message: str) -> HttpResponse:
         """What the desk shows when we refuse (401/403/400): by default plain text; adapters answer in the

@@ -2,6 +2,8 @@
 
 POST /desk/<desk key>/<connection token>/        the desk asks for the panel of a ticket (Help Scout's
                                                  callback, ...): authenticate → context → panel → render
+POST /desk/<desk key>/<connection token>/submit/ a component desk's interaction (Intercom Canvas Kit submit):
+                                                 authenticate → context → adapter.submit()
 GET  /desk/<desk key>/<connection token>/open/   a signed deep link from a STATIC desk (deeplinks.py): the
                                                  generic panel bound to the ticket, opened on one action
 
@@ -52,12 +54,8 @@ def desk_connection(key: str, token: str) -> Connection | None:
     return connection
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def desk_callback(request, key: str, token: str):
-    # iFrame desks (Crisp) load their page with a GET; the others only POST.
-    if request.method not in getattr(_adapter_or_none(key), "load_methods", ("POST",)):
-        return HttpResponseNotAllowed(["POST"])
+def _verified(request, key: str, token: str):
+    """(connection, adapter, desk request, context) of a signed desk request, or the refusal to answer with."""
     connection = desk_connection(key, token)
     if connection is None:
         log.info("desk %s: refused a request for an unknown or disabled installation", key)
@@ -74,10 +72,35 @@ def desk_callback(request, key: str, token: str):
     except DeskPayloadError as exc:
         log.info("desk %s connection %s: malformed request: %s", key, connection.pk, exc)
         return adapter.refusal(400, "The request is not what this desk sends.")
+    return connection, adapter, desk_request, context
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def desk_callback(request, key: str, token: str):
+    # iFrame desks (Crisp) load their page with a GET; the others only POST.
+    if request.method not in getattr(_adapter_or_none(key), "load_methods", ("POST",)):
+        return HttpResponseNotAllowed(["POST"])
+    verified = _verified(request, key, token)
+    if not isinstance(verified, tuple):
+        return verified
+    connection, adapter, _desk_request, context = verified
     built = build_panel(context, limit=PAGE_SIZE)
     links = SignedDeskLinks(connection=connection, context=context)
     with translation.override(built.language):
         return adapter.render_panel(built, context=context, links=links)
+
+
+@csrf_exempt
+@require_POST
+def desk_submit(request, key: str, token: str):
+    """A component desk's interaction (Intercom Canvas Kit submit, ...): verified like the callback, then the
+    adapter's `submit()` answers in the desk's format (it runs actions through run_action)."""
+    verified = _verified(request, key, token)
+    if not isinstance(verified, tuple):
+        return verified
+    connection, adapter, desk_request, context = verified
+    return adapter.submit(desk_request, context=context, connection=connection)
 
 
 def _adapter_or_none(key: str):
