@@ -15,6 +15,7 @@ from .base import HelpdeskAdapter
 BUILTIN = {
     "helpscout": "chargeside.helpdesks.helpscout.adapter:HelpScoutAdapter",
     "freescout": "chargeside.helpdesks.freescout.adapter:FreeScoutAdapter",
+    "intercom": "chargeside.helpdesks.intercom.adapter:IntercomAdapter",
     "hubspot": "chargeside.helpdesks.hubspot.adapter:HubSpotAdapter",
     "zendesk": "chargeside.helpdesks.zendesk.adapter:ZendeskAdapter",
     "front": "chargeside.helpdesks.front.adapter:FrontAdapter",
