@@ -46,7 +46,7 @@ def open_panel(client, connection, body: bytes = BODY) -> tuple[dict, str]:
 def stable(html: str) -> str:
     """The page with what changes per run or per database (the session token, row ids) made stable."""
     html = re.sub(r'"X-Panel-Token": "[^"]+"', '"X-Panel-Token": "TOKEN"', html)
-    html = re.sub(r'((?:charge|subscription|invoice|account)-)\d+', r'\1N', html)
+    html = re.sub(r'((?:id|hx-target)="#?[a-z_-]+-)\d+"', r'\1N"', html)
     return re.sub(r'(/panel/action/[a-z_]+/)\d+/', r'\1N/', html)
 
 
