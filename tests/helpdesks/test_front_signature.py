@@ -152,3 +152,25 @@ def test_the_panel_needs_a_grant_of_this_installation_that_has_not_expired(clien
 def test_a_context_the_sdk_does_not_give_for_one_conversation_is_400(client, front, context):
     response = client.post(panel_path(front), {"grant": adapter().grant(front.pk), "context": context})
     assert response.status_code == 400
+
+
+def test_the_shared_desk_callback_is_not_a_way_in_for_front(client, front):
+    context = json.dumps(sdk_context("cnv_1"))
+    signed = client.post(f"/desk/front/{front.webhook_token}/?auth_secret={AUTH_SECRET}", context, content_type="application/json")
+    unsigned = client.post(f"/desk/front/{front.webhook_token}/", context, content_type="application/json")
+
+    assert (signed.status_code, unsigned.status_code) == (404, 401)
+    assert b"plugin" in signed.content and b"Jane" not in signed.content
+
+
+def test_the_simulator_signs_webhooks_the_way_the_endpoint_checks_them(client, front):
+    from chargeside.sandbox.front import FrontSimulator
+
+    sim = FrontSimulator(app_secret=APP_SECRET)
+    headers = sim.webhook_headers(SYNC, challenge="abc")
+    assert headers["X-Front-Signature"] == front_signature(APP_SECRET, headers["X-Front-Request-Timestamp"], SYNC)
+    assert sim.webhook_headers(SYNC, timestamp_ms=int(VECTOR_TS))["X-Front-Signature"] == VECTOR_SIG
+
+    response = client.post(webhook_path(front), SYNC, content_type="application/json",
+                           headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    assert (response.status_code, json.loads(response.content)) == (200, {"challenge": "abc"})

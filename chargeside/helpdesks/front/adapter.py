@@ -126,9 +126,9 @@ class FrontAdapter(HelpdeskAdapter):
         return f"{(self.settings.get('web_url') or DEFAULT_WEB_URL).rstrip('/')}/open/{ticket}"
 
     def render_panel(self, panel: Panel, *, context: DeskContext, links: DeskLinks | None):
-        """The generic panel page with a desk-bound session (actions there leave a comment on the conversation).
-        Needs the request: views.plugin_panel renders it with `panel_page()`."""
-        raise NotImplementedError("Front's panel is rendered by views.plugin_panel (it needs the request)")
+        """Front never POSTs to the shared desk callback: its panel opens from the plugin page (views.plugin →
+        views.plugin_panel → `panel_page()`, which needs the request). Whoever posts there gets told so."""
+        return self.refusal(404, "Front's panel opens from the plugin URL (/desk/front/<token>/plugin/).")
 
     def panel_page(self, request, panel: Panel, *, context: DeskContext, connection):
         from ..signing import session_issue
