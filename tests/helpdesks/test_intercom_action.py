@@ -100,7 +100,7 @@ def test_two_submits_of_the_same_refund_make_one_refund_and_one_note(
     assert [(n.status, n.tries) for n in tries] == [("pending", 1), ("sent", 2)]
     assert "Intercom answered 500" in tries[0].last_error
     notes = intercom_sim.notes(conversation.id)
-    assert len(notes) == 1 and intercom_sim.state.note_posts == 2
+    assert len(notes) == 1 and intercom_sim.state.note_posts == 2 and intercom_sim.state.note_versions == ["2.11", "2.11"]
     assert tries[1].remote_id == notes[0].id and notes[0].author["id"] == ADMIN_ID
     assert "Refund made: TRY\u00a045.50" in notes[0].body and "Charged twice" in notes[0].body
     assert mapped_agent.display_name in notes[0].body and "/audit/?action=refund&amp;customer=" in notes[0].body

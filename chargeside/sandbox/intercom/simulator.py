@@ -274,7 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
         scheme, _sp, token = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token, self.sim.access_token):
             return self._error(401, "unauthorized", "Access Token Invalid")
-        fault = self.sim.state.take_fault()
+        fault = self.sim.state.take_fault(self.headers.get("Intercom-Version", ""))
         if fault:
             return self._error(fault, "server_error" if fault >= 500 else "rate_limit_exceeded", "Injected fault")
         conversation = self.sim.state.conversations.get(conversation_id)

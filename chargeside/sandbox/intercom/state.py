@@ -34,13 +34,15 @@ class State:
         self.canvases: dict[tuple[str, str], dict] = {}  # (conversation id, admin id) → the canvas shown
         self.note_faults: list[int] = []
         self.note_posts = 0
+        self.note_versions: list[str] = []  # the Intercom-Version header of every note post
         self.submits: list[dict] = []  # every submit body we sent the app (tests read them)
         self._ids = itertools.count(2001)
 
     def next_id(self) -> str:
         return str(next(self._ids))
 
-    def take_fault(self) -> int | None:
+    def take_fault(self, version: str = "") -> int | None:
         with self.lock:
             self.note_posts += 1
+            self.note_versions.append(version)
             return self.note_faults.pop(0) if self.note_faults else None
