@@ -39,6 +39,12 @@ MAX_RESULTS = 5  # HubSpot shows up to five results per card
 MODAL = {"width": 890, "height": 748}  # HubSpot's modal size for IFRAME actions (its documented example)
 _OPTION = {"ok": "SUCCESS", "info": "INFO", "warn": "WARNING", "bad": "DANGER", "muted": "DEFAULT"}
 ITEM_SECTIONS = ("disputes", "charges", "subscriptions", "invoices", "refunds")
+# objectId must be unique within a card, and a charge and an invoice may share a row id: the last digit says the kind.
+_KIND_DIGIT = {"customer": 1, "disputes": 2, "charges": 3, "subscriptions": 4, "invoices": 5, "refunds": 6}
+
+
+def object_id(kind: str, row_id: int) -> int:
+    return int(row_id) * 10 + _KIND_DIGIT[kind]
 
 
 class HookLinks(DeskLinks):
@@ -196,7 +202,7 @@ def _summary(panel: Panel, links: DeskLinks | None) -> dict:
                 if len(panel.accounts) > 1:
                     action = {**action, "label": f"{action['label']} ({account.connection})"}
                 actions.append(action)
-    return {"objectId": view.customer_ids[0] if view.customer_ids else 0, "title": view.name or _("Unnamed customer"),
+    return {"objectId": object_id("customer", view.customer_ids[0] if view.customer_ids else 0), "title": view.name or _("Unnamed customer"),
             "link": None, "properties": props, "actions": actions}
 
 
@@ -210,7 +216,7 @@ def card(panel: Panel, links: DeskLinks | None) -> dict:
                 if len(results) >= MAX_RESULTS:
                     break
                 title, props = _item(kind, item)
-                results.append({"objectId": item.id, "title": title, "link": None, "properties": props,
+                results.append({"objectId": object_id(kind, item.id), "title": title, "link": None, "properties": props,
                                 "actions": _actions(item, links, panel)})
                 shown += 1
     answer: dict = {"results": results}
