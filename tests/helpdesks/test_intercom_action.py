@@ -18,10 +18,19 @@ from chargeside.helpdesks.models import DeskNote
 from chargeside.helpdesks.notes import note_deliver
 from chargeside.sandbox.intercom.simulator import input_values
 
-from .test_intercom_support import (  # noqa: F401 (fixtures)
-    ADMIN_ID, buttons, canvas_of, components, initialize_path, intercom_connection, intercom_sim, mapped_agent, post_canvas,
-    submit_path, texts,
+from . import test_intercom_support as ic
+from .test_intercom_support import (
+    ADMIN_ID,
+    buttons,
+    canvas_of,
+    components,
+    initialize_path,
+    post_canvas,
+    submit_path,
+    texts,
 )
+
+intercom_connection, intercom_sim, mapped_agent = ic.intercom_connection, ic.intercom_sim, ic.mapped_agent  # the shared fixtures
 
 pytestmark = pytest.mark.django_db
 

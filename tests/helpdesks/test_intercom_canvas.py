@@ -13,10 +13,18 @@ import pytest
 from chargeside.billing.upsert import upsert_many
 from chargeside.connections.models import Connection
 
+from . import test_intercom_support as ic
 from .desk_helpers import jane_dtos
-from .test_intercom_support import (  # noqa: F401 (fixtures)
-    buttons, components, fixture, initialize_path, intercom_connection, intercom_sim, jane, mapped_agent, post_canvas, texts,
+from .test_intercom_support import (
+    buttons,
+    components,
+    fixture,
+    initialize_path,
+    post_canvas,
+    texts,
 )
+
+intercom_connection, intercom_sim, jane, mapped_agent = ic.intercom_connection, ic.intercom_sim, ic.jane, ic.mapped_agent  # the shared fixtures
 
 pytestmark = pytest.mark.django_db
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -9,7 +9,11 @@ import json
 import pytest
 
 from chargeside.helpdesks.base import DeskPayloadError
-from chargeside.helpdesks.intercom.context import canvas_context, parse_request, submitted
+from chargeside.helpdesks.intercom.context import (
+    canvas_context,
+    parse_request,
+    submitted,
+)
 
 from .test_intercom_support import fixture
 

@@ -14,13 +14,20 @@ from chargeside.core.signing import SignatureError
 from chargeside.helpdesks.base import DeskRequest
 from chargeside.helpdesks.intercom.adapter import IntercomAdapter
 
-from .test_intercom_support import (  # noqa: F401 (fixtures)
-    IC_SECRET, body_signature, components, fixture, initialize_path, intercom_connection, intercom_sim, post_canvas,
+from . import test_intercom_support as ic
+from .test_intercom_support import (
+    body_signature,
+    components,
+    fixture,
+    initialize_path,
+    post_canvas,
     submit_path,
 )
 
 VECTOR = "0aec3e1f9025329bdc8bc576af63f759b92578db73a86ee03b86efcb5d16cae4"  # protocols/helpdesks.md 4
 VECTOR_SECRET = "intercom-client-secret"
+
+intercom_connection, intercom_sim = ic.intercom_connection, ic.intercom_sim  # the shared fixtures
 
 
 def request(body: bytes, **headers) -> DeskRequest:

@@ -17,11 +17,15 @@ from django.utils import timezone
 
 from chargeside.helpdesks.notes import deliver_due
 
-from .test_helpscout_browser import CHROMIUM, erasable_audit  # noqa: F401 (fixture)
-from .test_intercom_support import ADMIN_ID, intercom_connection, intercom_sim, mapped_agent  # noqa: F401 (fixtures)
+from . import test_helpscout_browser as hs_browser
+from . import test_intercom_support as ic
+from .test_intercom_support import ADMIN_ID
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+erasable_audit, CHROMIUM = hs_browser.erasable_audit, hs_browser.CHROMIUM  # the shared fixture
+intercom_connection, intercom_sim, mapped_agent = ic.intercom_connection, ic.intercom_sim, ic.mapped_agent  # the shared fixtures
 
 
 @pytest.fixture

@@ -35,7 +35,14 @@ from django.utils import translation
 from chargeside.core.signing import SignatureError, constant_time_equal, hmac_hex
 from chargeside.gateways.types import SettingField
 
-from ..base import DeskLinks, DeskNoteText, DeskPayloadError, DeskRequest, HelpdeskAdapter, Interaction
+from ..base import (
+    DeskLinks,
+    DeskNoteText,
+    DeskPayloadError,
+    DeskRequest,
+    HelpdeskAdapter,
+    Interaction,
+)
 from ..panel import DeskContext, Panel
 from . import canvas as ck
 from .client import DEFAULT_API_BASE, IntercomNotes

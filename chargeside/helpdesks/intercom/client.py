@@ -68,7 +68,7 @@ class IntercomNotes:
                 raise DeskError(f"Intercom could not be reached: {type(exc).__name__}", retryable=True) from None
         try:
             return _last_part_id(response.data.dict()) if hasattr(response.data, "dict") else ""
-        except Exception:  # the note is posted; an answer we cannot read must not make us post it again
+        except (AttributeError, TypeError, ValueError):  # posted; an unreadable answer must not make us post it again
             return ""
 
     def _with_httpx(self, conversation_id: str, html: str) -> str:

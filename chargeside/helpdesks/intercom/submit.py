@@ -26,7 +26,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chargeside.actions.base import ActionError
-from chargeside.actions.inputs import bound_fields, check_choices, confirmation, inputs_for, load_subject, params_from
+from chargeside.actions.inputs import (
+    bound_fields,
+    check_choices,
+    confirmation,
+    inputs_for,
+    load_subject,
+    params_from,
+)
 from chargeside.actions.registry import get_action
 from chargeside.actions.runner import ActionRequest, action_preview, run_action
 from chargeside.billing.sections import actionable_item
