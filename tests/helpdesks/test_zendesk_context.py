@@ -5,6 +5,8 @@ currentUser.locale; and the panel page it answers with: the generic panel, hosti
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,7 @@ from .zendesk_helpers import (
 zendesk_sim, zendesk_connection = zendesk_helpers.zendesk_sim, zendesk_helpers.zendesk_connection  # fixtures
 
 pytestmark = pytest.mark.django_db
+SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
 def fixture(name: str) -> dict:
@@ -113,3 +116,22 @@ def test_zendesk_failing_the_lookup_shows_a_message_not_a_500(client, zendesk_si
     response = open_panel(client, zendesk_sim, zendesk_connection, missing)
     assert response.status_code == 502 and "Reload the app" in response.content.decode()
     assert open_panel(client, zendesk_sim, zendesk_connection, type(missing)(id="x", subject="", requester_id=0)).status_code == 400
+
+
+def normalised(html: str) -> str:
+    html = re.sub(r'"X-Panel-Token": "[^"]+"', '"X-Panel-Token": "TOKEN"', html)
+    html = re.sub(r"http://127\.0\.0\.1:\d+", "http://SIMULATOR", html)
+    html = re.sub(r'(id="|#)([a-z]+(?:-[a-z]+)*-)\d+"', r'\1\2N"', html)  # row ids differ between databases
+    return re.sub(r"(/action/[a-z_]+/)\d+/", r"\1N/", html)
+
+
+def test_render_snapshot_with_hostile_names(client, zendesk_sim, zendesk_connection, agent, hostile_ticket):
+    agent.desk_identities = ["zendesk:42"]
+    agent.save()
+    html = open_panel(client, zendesk_sim, zendesk_connection, hostile_ticket, locale="en-US").content.decode()
+    assert "TRY\u00a01,234.56" in html and "<script>" not in html
+    snapshot = SNAPSHOTS / "zendesk_panel_en.html"
+    if not snapshot.exists():  # a new snapshot is written once, read by a person, then committed
+        snapshot.write_text(normalised(html))
+        pytest.fail(f"wrote {snapshot.name}: read it, then commit it")
+    assert normalised(html) == snapshot.read_text()
