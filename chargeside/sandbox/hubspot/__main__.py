@@ -1,4 +1,4 @@
-"""`python -m chargeside.sandbox.hubspot --card URL --secret S [--port 12410]`: a simulator with one user and one
+"""`python -m chargeside.sandbox.hubspot --card URL --secret S [--port 12420]`: a simulator with one user and one
 contact per --email, for clicking through by hand. Point the HubSpot connection's api_base_url at it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ def main() -> None:
     parser.add_argument("--secret", required=True, help="the connection's app client secret")
     parser.add_argument("--token", default="hs-sim-access-token", help="the access token the notes API accepts")
     parser.add_argument("--portal", type=int, default=62515)
-    parser.add_argument("--port", type=int, default=12410)
+    parser.add_argument("--port", type=int, default=12420)
     parser.add_argument("--agent-email", default="agent@example.com")
     parser.add_argument("--email", action="append", default=[], help="a contact to create")
     args = parser.parse_args()
