@@ -161,3 +161,50 @@ def test_a_confirmation_for_another_item_is_refused(client, intercom_sim, interc
     shown = teammate.click(f"run:refund:{charge.pk}")
     assert "not for this item" in texts(shown)
     assert merchant.v1.refunds.list({"charge": charge_id}).data == []
+
+
+@pytest.fixture
+def subscriber(stripe_fake, stripe_connection):
+    """Ayşe with a monthly Pro subscription at the fake Stripe, synced the way backfill does it."""
+    import stripe
+
+    from chargeside.billing.upsert import upsert_many
+    from chargeside.gateways.registry import adapter_for
+
+    merchant = stripe.StripeClient("sk_test_chargeside", base_addresses={"api": stripe_fake.base_url}, max_network_retries=0)
+    customer = merchant.v1.customers.create({"email": "ayse.yilmaz@example.com", "name": "Ayşe Yılmaz", "payment_method": "pm_card_visa",
+                                             "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    price = merchant.v1.prices.create({"product_data": {"name": "Pro"}, "currency": "try", "unit_amount": 29900,
+                                       "recurring": {"interval": "month"}})
+    subscription = merchant.v1.subscriptions.create({"customer": customer.id, "items": [{"price": price.id}]})
+    adapter = adapter_for(stripe_connection)
+    for kind in adapter.backfill_kinds:
+        cursor = None
+        while True:
+            page = adapter.list_page(kind, cursor, page_size=100)
+            upsert_many(stripe_connection, page.items)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    return merchant, subscription.id
+
+
+def test_cancel_a_subscription_at_period_end_from_the_canvas_with_its_dropdown_and_checkbox(
+        client, intercom_sim, intercom_connection, conversation, mapped_agent, subscriber):
+    from chargeside.billing.models import Subscription
+
+    merchant, subscription_id = subscriber
+    row = Subscription.objects.get(remote_id=subscription_id)
+    teammate = Teammate(client, intercom_sim, intercom_connection, conversation)
+    teammate.open()
+
+    form = teammate.click(f"open:subscription_cancel:{row.pk}")
+    kinds = {c["id"]: c["type"] for c in form if c["type"] in ("dropdown", "checkbox", "textarea")}
+    assert kinds == {"when": "dropdown", "refund_unused": "checkbox", "reason": "textarea"}
+    teammate.click(f"review:subscription_cancel:{row.pk}", {"when": "period_end", "refund_unused": [], "reason": "Moving away"})
+    done = teammate.click(f"run:subscription_cancel:{row.pk}")
+
+    assert "Subscription canceled" in texts(done)
+    assert merchant.v1.subscriptions.retrieve(subscription_id).cancel_at_period_end is True
+    note = DeskNote.objects.get()
+    assert note.ticket == conversation.id and "Moving away" in note.body
