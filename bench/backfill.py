@@ -226,8 +226,7 @@ def run_gateway(args, provider: str, url: str) -> dict:
     with FakeGatewayProcess(provider, args.customers, url, rng_seed=args.rng_seed) as fake:
         kinds = list(adapter_class(provider)(settings=fake.settings, credentials=fake.credentials).backfill_kinds)
         figures: dict = {"kinds": [str(k) for k in kinds], "fake_seeded": fake.ready["seeded"],
-                         "fake_seed_seconds": fake.ready["seed_seconds"],
-                         "fake_tcp_nodelay_set_by_bench": fake.ready["tcp_nodelay_set_by_bench"]}
+                         "fake_seed_seconds": fake.ready["seed_seconds"]}
         meter = CpuMeter(url, args.database, {"client": lambda: [os.getpid()], "fake": lambda: [fake.process.pid]})
         sdk_runs = []
         if not args.skip_sdk:

@@ -91,23 +91,6 @@ class Running:
             hook()
 
 
-def disable_nagle(fake) -> bool:
-    """Set TCP_NODELAY on the fake's connections, as the Stripe and Recurly fakes do themselves; True if it was off.
-
-    Without it a keep-alive answer written in two pieces (headers, then body) waits for the client's delayed
-    ACK: ~40 ms a request on loopback (measured through the PayPal SDK: 44 ms per GET), which would make the
-    figures measure the fake's socket option instead of Chargeside. Real providers do not stall like that."""
-    for holder in (fake, getattr(fake, "server", None)):
-        for name in ("_server", "httpd"):
-            server = getattr(holder, name, None)
-            handler = getattr(server, "RequestHandlerClass", None)
-            if handler is not None:
-                was_off = not getattr(handler, "disable_nagle_algorithm", False)
-                handler.disable_nagle_algorithm = True  # read by StreamRequestHandler.setup() for each new connection
-                return was_off
-    raise RuntimeError(f"cannot find the HTTP server of {type(fake).__name__}")
-
-
 def start(provider: str, customers: int, rng_seed: int, state_dir: str) -> Running:
     if provider == "custom_http":
         from chargeside.sandbox.custom_http import reference_server
@@ -159,7 +142,6 @@ def child_main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix=f"bench-fake-{args.provider}-") as state_dir:
         started = time.monotonic()
         run = start(args.provider, args.customers, args.rng_seed, state_dir)
-        nagle_was_on = disable_nagle(run.fake)
         print(f"  fake {args.provider} seeded with {args.customers:,} customers in {time.monotonic() - started:.1f}s: {run.seeded}",
               file=sys.stderr, flush=True)
         from bench.gateway_deliveries import builder_for
@@ -167,8 +149,7 @@ def child_main(argv=None) -> int:
         builder = builder_for(run)  # snapshots what seeding recorded, before anything else happens
         out.write(PREFIX + json.dumps({"base_url": run.settings["base_url"], "settings": run.settings,
                                        "credentials": run.credentials, "seeded": run.seeded,
-                                       "seed_seconds": round(time.monotonic() - started, 2),
-                                       "tcp_nodelay_set_by_bench": nagle_was_on}) + "\n")
+                                       "seed_seconds": round(time.monotonic() - started, 2)}) + "\n")
         out.flush()
         try:
             for line in sys.stdin:

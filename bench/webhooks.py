@@ -272,7 +272,6 @@ def run_gateway(args, provider: str, url: str) -> dict:
                                         fake_pid=fake.process.pid, profile=profile)
     figures["prepared"] = {**prepared, "scheme": SCHEMES[provider]}
     figures["fake_seeded"] = fake.ready["seeded"]
-    figures["fake_tcp_nodelay_set_by_bench"] = fake.ready["tcp_nodelay_set_by_bench"]
     return figures
 
 
