@@ -1,4 +1,5 @@
-"""What every fake gateway in `sandbox/` shares: a threaded stdlib HTTP/1.1 server that binds to loopback only.
+"""What every fake gateway and desk simulator in `sandbox/` shares: a threaded stdlib HTTP/1.1 server that binds
+to loopback only.
 
 Each fake keeps its own request handling (paths, auth, error shapes); this module is the plumbing under it:
 binding (127.0.0.1 or ::1, never another interface), keep-alive without Nagle stalls, reading the body,
@@ -52,6 +53,11 @@ class LoopbackServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def get_request(self):
+        sock, address = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # whatever the handler class says (see QuietHandler)
+        return sock, address
+
 
 class _LoopbackServer6(LoopbackServer):
     address_family = socket.AF_INET6
@@ -83,7 +89,42 @@ class ServerThread:
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True)
         self._thread.start()
 
+    def join(self) -> None:
+        self._thread.join()
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
+
+
+class LoopbackApp:
+    """A desk simulator (or anything else) served over loopback HTTP by one handler class, which reads the app
+    as `self.server.simulator`: `start(port)` serves it on a daemon thread, `stop()` ends it."""
+
+    base_url: str = ""
+    thread_name: str = "sandbox-http"
+    _serving: ServerThread | None = None
+
+    def http_handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self, port: int = 0) -> str:
+        server = make_server(self.http_handler(), "127.0.0.1", port, what=type(self).__name__, simulator=self)
+        self._serving = ServerThread(server, self.thread_name)
+        self.base_url = self._serving.base_url
+        return self.base_url
+
+    def serve_forever(self, port: int) -> None:
+        self.start(port)
+        self.wait()
+
+    def wait(self) -> None:
+        """Block until the server stops (a foreground `python -m chargeside.sandbox.<desk>`)."""
+        if self._serving is not None:
+            self._serving.join()
+
+    def stop(self) -> None:
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None

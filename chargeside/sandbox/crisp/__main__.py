@@ -27,7 +27,7 @@ def main() -> None:
         print(f"Crisp conversation: {sim.inbox_url(conversation, operator)}")
     print(f"REST API at {base} (plugin token {sim.identifier}:{sim.key}); Ctrl-C to stop.")
     try:
-        sim._thread.join()
+        sim.wait()
     except KeyboardInterrupt:
         sim.stop()
 

@@ -23,21 +23,19 @@ import hmac
 import itertools
 import json
 import re
-import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from chargeside.helpdesks.crisp.bindings import WIDGET_BINDINGS
+from chargeside.sandbox.loopback import LoopbackApp
 
 from .page import inbox_page
-
-LOOPBACK = "127.0.0.1"
 
 
 @dataclass
@@ -58,7 +56,7 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
 
 
-class CrispSimulator:
+class CrispSimulator(LoopbackApp):
     def __init__(self, *, widget_url: str = "", website_id: str = "", widget_token: str = "",
                  identifier: str = "chargeside-plugin-id", key: str = "chargeside-plugin-key",
                  signing_secret: str = "crisp-hook-secret", locale: str = "en"):
@@ -72,9 +70,6 @@ class CrispSimulator:
         self.note_posts = 0
         self.lock = threading.Lock()
         self._fingerprints = itertools.count(int(time.time()) % 10**6 * 1000)
-        self.base_url = ""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- setting the scene ---------------------------------------------------------------------------
     def add_operator(self, *, first_name: str, last_name: str, email: str = "", user_id: str = "") -> dict:
@@ -139,23 +134,8 @@ class CrispSimulator:
             return exc.code
 
     # --- serving --------------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> str:
-        self._server = _Server((LOOPBACK, port), _Handler)
-        self._server.simulator = self
-        self.base_url = f"http://{LOOPBACK}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="crisp-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+    def http_handler(self):
+        return _Handler
 
     # --- the REST call --------------------------------------------------------------------------------
     def receive_message(self, website_id: str, session_id: str, headers, raw: bytes) -> tuple[int, dict]:
@@ -190,23 +170,12 @@ class CrispSimulator:
         return 202, {"error": False, "reason": "dispatched", "data": {"fingerprint": message.fingerprint}}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: CrispSimulator
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock, address
-
-
 _MESSAGE = re.compile(r"^/v1/website/([^/]+)/conversation/([^/]+)/message$")
 _INBOX = re.compile(r"^/website/([^/]+)/inbox/([^/]+)/?$")
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, *args) -> None:
         pass

@@ -29,7 +29,7 @@ def main() -> None:
         print(f"Freshdesk ticket: {sim.ticket_url(ticket, agent['id'])}")
     print(f"Notes API at {base} (API key {sim.api_key}); Ctrl-C to stop.")
     try:
-        sim._thread.join()
+        sim.wait()
     except KeyboardInterrupt:
         sim.stop()
 

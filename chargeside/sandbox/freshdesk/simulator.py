@@ -25,13 +25,13 @@ import base64
 import hmac
 import json
 import re
-import socket
-import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from chargeside.sandbox.loopback import LoopbackApp
 
 from .page import ticket_list_page, ticket_page
 from .state import Note, State, Ticket
@@ -46,15 +46,12 @@ class TemplateError(ValueError):
     """The app invoked a template that Freshworks would refuse (unknown, missing iparam, secure iparam misplaced)."""
 
 
-class FreshdeskSimulator:
+class FreshdeskSimulator(LoopbackApp):
     def __init__(self, *, domain: str = "acme.freshdesk.com", api_key: str = "fd_api_key", iparams: dict | None = None,
                  app_dir: Path = APP_DIR, loopback_http: bool = True):
         self.domain, self.api_key, self.app_dir, self.loopback_http = domain, api_key, Path(app_dir), loopback_http
         self.iparams: dict[str, str] = dict(iparams or {})
         self.state = State()
-        self.base_url = ""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- setting the scene ---------------------------------------------------------------------------
     def add_agent(self, *, name: str, email: str, language: str = "en", agent_id: int | None = None) -> dict:
@@ -167,33 +164,8 @@ class FreshdeskSimulator:
         return {"status": status, "headers": got, "response": raw.decode("utf-8", "replace")}
 
     # --- serving --------------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> str:
-        self._server = _Server((LOOPBACK, port), _Handler)
-        self._server.simulator = self
-        self.base_url = f"http://{LOOPBACK}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="freshdesk-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: FreshdeskSimulator
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # keep-alive answers without a delayed ACK
-        return sock, address
+    def http_handler(self):
+        return _Handler
 
 
 _NOTES = re.compile(r"^/api/v2/tickets/(\d+)/notes$")
@@ -204,7 +176,6 @@ _TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, *args) -> None:  # quiet: tests read state, not logs
         pass

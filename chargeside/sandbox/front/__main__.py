@@ -27,7 +27,7 @@ def main() -> None:
         print(f"Front conversation: {sim.conversation_url(conversation, teammate['id'])}")
     print(f"Core API at {base} (token {sim.api_token}); Ctrl-C to stop.")
     try:
-        sim._thread.join()
+        sim.wait()
     except KeyboardInterrupt:
         sim.stop()
 

@@ -26,18 +26,17 @@ import hmac
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .page import HOST_JS, conversation_page
+from chargeside.sandbox.loopback import LoopbackApp
 
-LOOPBACK = "127.0.0.1"
+from .page import HOST_JS, conversation_page
 
 
 @dataclass
@@ -49,7 +48,7 @@ class Conversation:
     comments: list[dict] = field(default_factory=list)
 
 
-class FrontSimulator:
+class FrontSimulator(LoopbackApp):
     def __init__(self, *, plugin_url: str = "", auth_secret: str = "front-plugin-secret", api_token: str = "front-api-token",
                  app_secret: str = "front-app-secret"):
         self.plugin_url, self.auth_secret, self.api_token, self.app_secret = plugin_url, auth_secret, api_token, app_secret
@@ -58,9 +57,6 @@ class FrontSimulator:
         self.teammates: dict[str, dict] = {}
         self.comment_posts = 0  # every POST to the comments endpoint, answered or failed
         self.comment_faults: list[int] = []
-        self.base_url = ""
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- setting the scene ------------------------------------------------------------------------------
     def add_teammate(self, *, name: str, email: str, username: str = "", teammate_id: str = "") -> dict:
@@ -130,33 +126,8 @@ class FrontSimulator:
             return exc.code, exc.read()
 
     # --- serving ---------------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> str:
-        self._server = _Server((LOOPBACK, port), _Handler)
-        self._server.simulator = self
-        self.base_url = f"http://{LOOPBACK}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="front-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: FrontSimulator
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock, address
+    def http_handler(self):
+        return _Handler
 
 
 _COMMENTS = re.compile(r"^/conversations/(cnv_[A-Za-z0-9]+)/comments$")
@@ -166,7 +137,6 @@ _PAGE = re.compile(r"^/open/(cnv_[A-Za-z0-9]+)$")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, *args) -> None:
         pass

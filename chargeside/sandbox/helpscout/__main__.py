@@ -26,7 +26,7 @@ def main() -> None:
         print(f"{sim.product} conversation: {sim.conversation_url(conversation, user['id'])}")
     print(f"Note API at {base} (client id {sim.client_id}, secret {sim.client_secret}); Ctrl-C to stop.")
     try:
-        sim._thread.join()
+        sim.wait()
     except KeyboardInterrupt:
         sim.stop()
 

@@ -24,20 +24,18 @@ import hmac
 import json
 import re
 import secrets
-import socket
-import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from chargeside.sandbox.loopback import LoopbackApp
 
 from .page import conversation_page, mailbox_page
 from .state import Conversation, State, Thread
 
-LOOPBACK = "127.0.0.1"
 
-
-class HelpScoutSimulator:
+class HelpScoutSimulator(LoopbackApp):
     def __init__(self, *, callback_url: str = "", secret_key: str = "hs-sim-secret", client_id: str = "chargeside-app",
                  client_secret: str = "chargeside-app-secret", flavour: str = "helpscout", api_key: str = "fs-api-key"):
         if flavour not in ("helpscout", "freescout"):
@@ -45,9 +43,6 @@ class HelpScoutSimulator:
         self.callback_url, self.secret_key, self.flavour = callback_url, secret_key, flavour
         self.client_id, self.client_secret, self.api_key = client_id, client_secret, api_key
         self.state = State()
-        self.base_url = ""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def product(self) -> str:
@@ -128,37 +123,8 @@ class HelpScoutSimulator:
         return status, str(html)
 
     # --- serving --------------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> str:
-        self._server = _Server((LOOPBACK, port), _Handler)
-        self._server.simulator = self
-        self.base_url = f"http://{LOOPBACK}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"{self.flavour}-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def serve_forever(self, port: int) -> None:
-        self.start(port)
-        self._thread.join()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: HelpScoutSimulator
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # keep-alive answers without a delayed ACK
-        return sock, address
+    def http_handler(self):
+        return _Handler
 
 
 _NOTES = re.compile(r"^/v2/conversations/(\d+)/notes$")
@@ -168,7 +134,6 @@ _PAGE = re.compile(r"^/conversation/(\d+)(?:/(\d+))?/?$")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, *args) -> None:  # quiet: tests read state, not logs
         pass

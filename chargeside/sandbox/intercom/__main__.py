@@ -29,7 +29,7 @@ def main() -> None:
         print(f"Intercom conversation: {sim.conversation_url(conversation, admin['id'])}")
     print(f"REST API at {base} (access token {args.token}, admin id {admin['id']}); Ctrl-C to stop.")
     try:
-        sim._thread.join()
+        sim.wait()
     except KeyboardInterrupt:
         sim.stop()
 

@@ -23,28 +23,23 @@ import hashlib
 import hmac
 import json
 import secrets
-import socket
-import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from chargeside.sandbox.loopback import LoopbackApp
 
 from .page import conversation_page, inbox_page
 from .state import Conversation, Part, State
 
-LOOPBACK = "127.0.0.1"
 
-
-class IntercomSimulator:
+class IntercomSimulator(LoopbackApp):
     def __init__(self, *, initialize_url: str = "", submit_url: str = "", client_secret: str = "ic-sim-secret",
                  access_token: str = "ic-sim-token", workspace_id: str = "ws1abc", locale: str = "en"):
         self.initialize_url, self.submit_url = initialize_url, submit_url
         self.client_secret, self.access_token, self.workspace_id, self.locale = client_secret, access_token, workspace_id, locale
         self.state = State()
-        self.base_url = ""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- setting the scene ---------------------------------------------------------------------------
     def add_admin(self, *, name: str, email: str, admin_id: str | None = None) -> dict:
@@ -142,23 +137,8 @@ class IntercomSimulator:
         return status, canvas
 
     # --- serving --------------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> str:
-        self._server = _Server((LOOPBACK, port), _Handler)
-        self._server.simulator = self
-        self.base_url = f"http://{LOOPBACK}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="intercom-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+    def http_handler(self):
+        return _Handler
 
 
 INPUT_TYPES = ("input", "textarea", "dropdown", "single-select", "checkbox")
@@ -175,19 +155,8 @@ def input_values(canvas: dict, typed: dict) -> dict:
     return found
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: IntercomSimulator
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock, address
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, *args) -> None:
         pass

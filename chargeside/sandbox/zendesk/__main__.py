@@ -20,7 +20,7 @@ def main() -> None:
     sim.start(args.port)
     print(sim.public_key_pem)
     print(f"Ticket page: {sim.ticket_url(ticket, agent['id'])}")
-    sim._thread.join()
+    sim.wait()
 
 
 if __name__ == "__main__":

@@ -20,16 +20,15 @@ import base64
 import itertools
 import json
 import secrets
-import socket
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from chargeside.sandbox.loopback import LoopbackApp
 
 from . import zaf
 from .page import ticket_page
-
-LOOPBACK = "127.0.0.1"
 
 
 @dataclass
@@ -40,7 +39,7 @@ class Ticket:
     comments: list[dict] = field(default_factory=list)
 
 
-class ZendeskSimulator:
+class ZendeskSimulator(LoopbackApp):
     def __init__(self, *, app_url: str = "", subdomain: str = "acme", installation_id: int = 360001,
                  agent_email: str = "bot@acme.test", api_token: str = "zd-sim-token"):
         self.app_url, self.subdomain, self.installation_id = app_url, subdomain, installation_id
@@ -53,9 +52,6 @@ class ZendeskSimulator:
         self.note_faults: list[int] = []
         self.note_puts = 0
         self._ids = itertools.count(9001)
-        self.base_url = ""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def public_key_pem(self) -> str:
@@ -148,39 +144,11 @@ class ZendeskSimulator:
             return 200, {"ticket": {"id": ticket.id, "subject": ticket.subject, "requester_id": ticket.requester_id}, "audit": audit}
 
     # --- serving -------------------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> str:
-        self._server = _Server((LOOPBACK, port), _Handler)
-        self._server.simulator = self
-        self.base_url = f"http://{LOOPBACK}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="zendesk-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def serve_forever(self, port: int) -> None:
-        self.start(port)
-        self._thread.join()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: ZendeskSimulator
-
-    def server_bind(self):
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().server_bind()
+    def http_handler(self):
+        return _Handler
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
 
     def log_message(self, format, *args):  # quiet in tests
         pass
