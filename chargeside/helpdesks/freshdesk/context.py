@@ -17,38 +17,17 @@ the connection's Freshdesk address, never from `domainName` (the agent's browser
 
 from __future__ import annotations
 
-import json
-
-from ..base import DeskPayloadError
 from ..panel import DeskContext
+from ..payload import json_object
+from ..payload import object_at as _object
+from ..payload import plain_text as _text
 
 MAX_EMAILS = 20
 MAX_BODY = 64 * 1024  # the app sends a few hundred bytes; anything much larger is not our app
 
 
-def _object(payload: dict, key: str) -> dict:
-    value = payload.get(key)
-    if value in (None, False):
-        return {}
-    if not isinstance(value, dict):
-        raise DeskPayloadError(f"'{key}' is not an object")
-    return value
-
-
-def _text(value) -> str:
-    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-
-
 def parse_body(body: bytes) -> dict:
-    if len(body) > MAX_BODY:
-        raise DeskPayloadError("the body is too large")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise DeskPayloadError("the body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise DeskPayloadError("the body is not a JSON object")
-    return payload
+    return json_object(body, max_bytes=MAX_BODY)
 
 
 def panel_context(payload: dict, *, workspace, web_url: str) -> DeskContext:

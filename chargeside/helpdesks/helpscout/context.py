@@ -13,35 +13,16 @@ The user object carries no email in the documented payload, so the agent is know
 
 from __future__ import annotations
 
-import json
-
-from ..base import DeskPayloadError
 from ..panel import DeskContext
+from ..payload import json_object
+from ..payload import object_at as _object
+from ..payload import plain_text as _text
 
 MAX_EMAILS = 20
 
 
-def _object(payload: dict, key: str) -> dict:
-    value = payload.get(key)
-    if value in (None, False):
-        return {}
-    if not isinstance(value, dict):
-        raise DeskPayloadError(f"'{key}' is not an object")
-    return value
-
-
-def _text(value) -> str:
-    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-
-
 def parse_callback(body: bytes) -> dict:
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise DeskPayloadError("the body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise DeskPayloadError("the body is not a JSON object")
-    return payload
+    return json_object(body)
 
 
 def callback_context(payload: dict, *, workspace, desk_key: str, web_url: str, conversation_path: str) -> DeskContext:

@@ -16,37 +16,23 @@ The admin is the teammate: known by email, or by the desk identity "intercom:<ad
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from ..base import DeskPayloadError
 from ..panel import DeskContext
+from ..payload import json_object, object_at
+from ..payload import plain_text as _text
 
 MAX_EMAILS = 20
 MAX_STORED = 64 * 1024  # Canvas Kit's own limit on stored_data
 
 
-def _object(payload: dict, key: str) -> dict:
-    value = payload.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise DeskPayloadError(f"'{key}' is not an object")
-    return value
-
-
-def _text(value) -> str:
-    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-
-
 def parse_request(body: bytes) -> dict:
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise DeskPayloadError("the body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise DeskPayloadError("the body is not a JSON object")
-    return payload
+    return json_object(body)
+
+
+def _object(payload: dict, key: str) -> dict:
+    return object_at(payload, key, false_is_absent=False)
 
 
 def conversation_id(payload: dict) -> str:

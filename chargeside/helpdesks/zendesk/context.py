@@ -11,12 +11,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from ..base import DeskPayloadError
+from ..payload import plain_text as _text
 
 MAX_FORM_BYTES = 32_768
-
-
-def _text(value) -> str:
-    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 
 def parse_form(body: bytes) -> dict[str, str]:
