@@ -98,6 +98,30 @@ class ServerThread:
         self._thread.join(timeout=5)
 
 
+class SimulatorHandler(BaseHTTPRequestHandler):
+    """The base of a desk simulator's handler: quiet (tests read the simulator's state), the simulator as `sim`,
+    and `_send` for an answer with an optional body."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    @property
+    def sim(self):
+        return self.server.simulator
+
+    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json", headers: dict | None = None) -> None:
+        self.send_response(status)
+        if body:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
 class LoopbackApp:
     """A desk simulator (or anything else) served over loopback HTTP by one handler class, which reads the app
     as `self.server.simulator`: `start(port)` serves it on a daemon thread, `stop()` ends it."""

@@ -29,11 +29,10 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from chargeside.helpdesks.crisp.bindings import WIDGET_BINDINGS
-from chargeside.sandbox.loopback import LoopbackApp
+from chargeside.sandbox.loopback import LoopbackApp, SimulatorHandler
 
 from .page import inbox_page
 
@@ -174,26 +173,7 @@ _MESSAGE = re.compile(r"^/v1/website/([^/]+)/conversation/([^/]+)/message$")
 _INBOX = re.compile(r"^/website/([^/]+)/inbox/([^/]+)/?$")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
-
-    @property
-    def sim(self) -> CrispSimulator:
-        return self.server.simulator
-
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json", headers: dict | None = None) -> None:
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
+class _Handler(SimulatorHandler):
     def _json(self, status: int, payload) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8")
 

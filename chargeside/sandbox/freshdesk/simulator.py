@@ -27,11 +27,10 @@ import json
 import re
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from chargeside.sandbox.loopback import LoopbackApp
+from chargeside.sandbox.loopback import LoopbackApp, SimulatorHandler
 
 from .page import ticket_list_page, ticket_page
 from .state import Note, State, Ticket
@@ -174,26 +173,7 @@ _APP_FILE = re.compile(r"^/_app/((?:scripts|styles)/[A-Za-z0-9_./-]+)$")
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".html": "text/html; charset=utf-8"}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:  # quiet: tests read state, not logs
-        pass
-
-    @property
-    def sim(self) -> FreshdeskSimulator:
-        return self.server.simulator
-
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json", headers: dict | None = None) -> None:
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
+class _Handler(SimulatorHandler):
     def _json(self, status: int, payload, headers: dict | None = None) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8", headers)
 

@@ -26,10 +26,9 @@ import re
 import secrets
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from chargeside.sandbox.loopback import LoopbackApp
+from chargeside.sandbox.loopback import LoopbackApp, SimulatorHandler
 
 from .page import conversation_page, mailbox_page
 from .state import Conversation, State, Thread
@@ -132,26 +131,7 @@ _FS_THREADS = re.compile(r"^/api/conversations/(\d+)/threads$")
 _PAGE = re.compile(r"^/conversation/(\d+)(?:/(\d+))?/?$")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:  # quiet: tests read state, not logs
-        pass
-
-    @property
-    def sim(self) -> HelpScoutSimulator:
-        return self.server.simulator
-
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json", headers: dict | None = None) -> None:
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
+class _Handler(SimulatorHandler):
     def _json(self, status: int, payload) -> None:
         self._send(status, json.dumps(payload).encode())
 
